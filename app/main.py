@@ -1,0 +1,53 @@
+"""The FastAPI application: wiring of settings, regions, storage and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.config import Settings, get_settings
+from app.db import create_db_engine, migrate
+from app.docs import install_offline_docs
+from app.errors import install_error_handlers
+from app.regions import RegionRegistry
+from app.routes import health, itinerary, plans
+from app.store import PlanStore
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. Nothing is loaded until startup (the lifespan)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        migrate(engine)
+        registry = RegionRegistry(settings.regions_dir, settings.cache_dir, settings.default_region)
+        registry.get(None)  # load the default region now, not on the first request
+        app.state.settings = settings
+        app.state.registry = registry
+        app.state.store = PlanStore(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Doorstep",
+        summary="Route planning for field agents' home visits on real roads.",
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    install_offline_docs(app)
+    for module in (plans, itinerary, health):
+        app.include_router(module.router)
+    return app

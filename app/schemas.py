@@ -1,0 +1,288 @@
+"""The HTTP contract: request and response bodies of the public API.
+
+Field names are fixed by the walking-skeleton contract (issue 2); later fields extend it in its
+style: snake_case, units in the name, local "HH:MM" times of day, ISO 8601 instants with offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+MINUTES_PER_DAY = 24 * 60
+
+TimeOfDay = Annotated[
+    str,
+    Field(
+        pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$",
+        description='Local time of day, "HH:MM" (00:00 to 24:00).',
+        examples=["09:00"],
+    ),
+]
+Identifier = Annotated[str, Field(min_length=1, max_length=100, examples=["C-1"])]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_iso_date(value: object) -> object:
+    """Only "YYYY-MM-DD" is a date here: no timestamps, no other layouts."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        msg = f"expected a date as YYYY-MM-DD, got {value!r}"
+        raise ValueError(msg)
+    if not isinstance(value, str | dt.date):
+        msg = "expected a date as YYYY-MM-DD"
+        raise ValueError(msg)  # pydantic would read a number as a Unix timestamp
+    return value
+
+
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_parse_iso_date),
+    Field(description="Calendar date, YYYY-MM-DD.", examples=["2026-12-01"]),
+]
+
+
+def minutes_of_day(time_of_day: str) -> int:
+    """Minutes after midnight of an "HH:MM" string (already checked by :data:`TimeOfDay`)."""
+    hours, minutes = time_of_day.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class StrictModel(BaseModel):
+    """Request parts: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LatLonIn(StrictModel):
+    """A WGS84 point."""
+
+    lat: float = Field(ge=-90, le=90, examples=[47.14])
+    lon: float = Field(ge=-180, le=180, examples=[9.52])
+
+
+class PlaceIn(StrictModel):
+    """Either a point (``lat`` and ``lon``) or an ``address``, not both."""
+
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _point_or_address(self) -> PlaceIn:
+        has_point = self.lat is not None and self.lon is not None
+        if (self.lat is None) != (self.lon is None):
+            msg = "give both lat and lon"
+            raise ValueError(msg)
+        if has_point == (self.address is not None):
+            msg = "give either lat/lon or address, not both and not neither"
+            raise ValueError(msg)
+        return self
+
+
+class _Interval(StrictModel):
+    start: TimeOfDay
+    end: TimeOfDay
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and minutes_of_day(end) <= minutes_of_day(start):
+            msg = f"end {end} must be after start {start}"
+            raise ValueError(msg)
+        return end
+
+
+class TimeWindowIn(_Interval):
+    """When service may start, local time on the plan's date."""
+
+
+class ShiftIn(_Interval):
+    """When the agent may leave the start and must be back at the end, local time."""
+
+
+class CaseIn(StrictModel):
+    """One overdue case to visit: a place (``address`` or ``location``), a duration, windows."""
+
+    id: Identifier
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    location: LatLonIn | None = None
+    service_minutes: int = Field(default=0, ge=0, le=MINUTES_PER_DAY)
+    time_windows: list[TimeWindowIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Service must start inside one of them; empty means any time in the shift.",
+    )
+
+    @model_validator(mode="after")
+    def _address_or_location(self) -> CaseIn:
+        if (self.address is None) == (self.location is None):
+            msg = "give either address or location, not both and not neither"
+            raise ValueError(msg)
+        ordered = sorted(self.time_windows, key=lambda w: minutes_of_day(w.start))
+        for before, after in itertools.pairwise(ordered):
+            if minutes_of_day(after.start) <= minutes_of_day(before.end):
+                msg = (
+                    f"time windows {before.start}-{before.end} and "
+                    f"{after.start}-{after.end} overlap"
+                )
+                raise ValueError(msg)
+        return self
+
+
+class AgentIn(StrictModel):
+    """A field agent's day: where it starts and ends, and its shift."""
+
+    id: Identifier
+    start: PlaceIn
+    end: PlaceIn | None = Field(default=None, description="Absent means back to the start.")
+    shift: ShiftIn
+
+
+class OptionsIn(StrictModel):
+    """How the plan is searched."""
+
+    time_limit_seconds: float | None = Field(
+        default=None, gt=0, le=300, description="Search time; absent means the server default."
+    )
+
+
+class PlanRequest(StrictModel):
+    """Body of ``POST /plan``: a day's cases and agents in one region."""
+
+    date: IsoDate
+    region: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="Region name; absent means the default region.",
+    )
+    cases: list[CaseIn] = Field(default_factory=list, max_length=5000)
+    agents: list[AgentIn] = Field(min_length=1, max_length=500)
+    options: OptionsIn = Field(default_factory=OptionsIn)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> PlanRequest:
+        errors: list[InitErrorDetails] = []
+        ids = {"cases": [c.id for c in self.cases], "agents": [a.id for a in self.agents]}
+        for kind, kind_ids in ids.items():
+            first_at: dict[str, int] = {}
+            for position, item_id in enumerate(kind_ids):
+                if item_id in first_at:
+                    errors.append(_duplicate_id(kind, position, item_id, first_at[item_id]))
+                first_at.setdefault(item_id, position)
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
+def _duplicate_id(kind: str, position: int, item_id: str, first: int) -> InitErrorDetails:
+    error = PydanticCustomError(
+        "duplicate_id",
+        "duplicate id {id!r}: already used by {kind}[{first}]",
+        {"id": item_id, "kind": kind, "first": first},
+    )
+    return InitErrorDetails(type=error, loc=(kind, position, "id"), input=item_id)
+
+
+class LatLonOut(BaseModel):
+    """A WGS84 point."""
+
+    lat: float
+    lon: float
+
+
+class StopOut(BaseModel):
+    """One visit on an agent's day. Travel is from the previous stop or the agent's start."""
+
+    case_id: str
+    location: LatLonOut
+    address: str | None = None
+    arrival: dt.datetime
+    service_start: dt.datetime
+    service_end: dt.datetime
+    wait_seconds: int
+    travel_seconds: int
+    distance_meters: int
+
+
+class ItineraryOut(BaseModel):
+    """One agent's day. Totals include the last leg back to the end place."""
+
+    agent_id: str
+    stops: list[StopOut]
+    start_time: dt.datetime
+    end_time: dt.datetime
+    start_location: LatLonOut
+    end_location: LatLonOut
+    return_travel_seconds: int
+    return_distance_meters: int
+    total_travel_seconds: int
+    total_distance_meters: int
+    total_service_seconds: int
+    total_wait_seconds: int
+
+
+class UnassignedOut(BaseModel):
+    """A case no agent visits, with a stable reason code and a sentence for people."""
+
+    case_id: str
+    reason: str
+    detail: str
+
+
+class SummaryOut(BaseModel):
+    """Key figures of the plan."""
+
+    cases: int
+    assigned: int
+    unassigned: int
+    agents: int
+    agents_used: int
+    total_travel_seconds: int
+    total_distance_meters: int
+    total_service_seconds: int
+    total_wait_seconds: int
+
+
+class PlanResponse(BaseModel):
+    """A day's plan: an itinerary per agent and every case not visited, with its reason."""
+
+    plan_id: str
+    date: dt.date
+    region: str
+    timezone: str
+    itineraries: list[ItineraryOut]
+    unassigned: list[UnassignedOut]
+    summary: SummaryOut
+
+
+class AgentItineraryResponse(BaseModel):
+    """Body of ``GET /itinerary/{agent_id}``: one agent's stops from the latest plan."""
+
+    agent_id: str
+    date: dt.date
+    plan_id: str
+    stops: list[StopOut]
+    start_time: dt.datetime
+    end_time: dt.datetime
+
+
+class ErrorOut(BaseModel):
+    """Body of every non-validation error."""
+
+    detail: str
+    extra: dict[str, Any] = Field(default_factory=dict)

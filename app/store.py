@@ -1,0 +1,90 @@
+"""Plans on disk: save a plan, read it back, find an agent's latest day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.db import PlanAgentRecord, PlanRecord
+from app.errors import NotFoundError
+from app.schemas import AgentItineraryResponse, PlanRequest, PlanResponse
+
+
+class PlanStore:
+    """Stored plans, in whatever database ``engine`` points at."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save(self, request: PlanRequest, response: PlanResponse) -> None:
+        """Store a plan and the agents it plans, in one transaction."""
+        created_at = dt.datetime.now(dt.UTC)
+        with Session(self._engine) as session, session.begin():
+            session.add(
+                PlanRecord(
+                    id=response.plan_id,
+                    date=response.date,
+                    region=response.region,
+                    created_at=created_at,
+                    request=request.model_dump(mode="json"),
+                    response=response.model_dump(mode="json"),
+                )
+            )
+            session.flush()  # the plan row first: plan_agents references it
+            session.add_all(
+                PlanAgentRecord(
+                    plan_id=response.plan_id,
+                    agent_id=itinerary.agent_id,
+                    date=response.date,
+                    created_at=created_at,
+                )
+                for itinerary in response.itineraries
+            )
+
+    def get(self, plan_id: str) -> PlanResponse:
+        """The stored plan ``plan_id``.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such plan.
+        """
+        with Session(self._engine) as session:
+            record = session.get(PlanRecord, plan_id)
+            if record is None:
+                msg = f"no plan {plan_id!r}"
+                raise NotFoundError(msg)
+            return PlanResponse.model_validate(record.response)
+
+    def latest_itinerary(self, agent_id: str, date: dt.date) -> AgentItineraryResponse:
+        """The agent's day in the latest plan of ``date`` that plans this agent.
+
+        Raises
+        ------
+        NotFoundError
+            If no plan of that date includes the agent.
+        """
+        query = (
+            select(PlanAgentRecord.plan_id)
+            .where(PlanAgentRecord.agent_id == agent_id, PlanAgentRecord.date == date)
+            .order_by(PlanAgentRecord.created_at.desc(), PlanAgentRecord.plan_id.desc())
+            .limit(1)
+        )
+        with Session(self._engine) as session:
+            plan_id = session.scalar(query)
+        if plan_id is None:
+            msg = f"no plan on {date.isoformat()} for agent {agent_id!r}"
+            raise NotFoundError(msg)
+        plan = self.get(plan_id)
+        itinerary = next(i for i in plan.itineraries if i.agent_id == agent_id)
+        return AgentItineraryResponse(
+            agent_id=agent_id,
+            date=plan.date,
+            plan_id=plan.plan_id,
+            stops=itinerary.stops,
+            start_time=itinerary.start_time,
+            end_time=itinerary.end_time,
+        )

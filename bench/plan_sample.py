@@ -1,0 +1,81 @@
+"""Time each stage of planning the shipped sample, and plan quality against search time.
+
+Usage: .venv/bin/python bench/plan_sample.py [--limits 1 5 10]
+
+Prints the cold build and the cached load of the default region, geocoding, snapping and
+matrix times for the sample's places, then for each search time limit the travel total and
+the number of assigned cases. Figures vary with machine load: compare within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from app.config import get_settings
+from app.planning import PlanningLimits, plan_day
+from app.schemas import PlanRequest
+from geo import LatLon, load_region, travel_matrices
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "samples" / "plan-request.json"
+
+
+def _row(label: str, value: str) -> None:
+    print(f"{label:<40}{value:>14}")
+
+
+def main() -> None:
+    """Run the stages and print one line per figure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limits", type=float, nargs="+", default=[1.0, 5.0, 10.0])
+    args = parser.parse_args()
+    settings = get_settings()
+    region_dir = settings.regions_dir / settings.default_region
+    request = PlanRequest.model_validate(json.loads(SAMPLE.read_text(encoding="utf-8")))
+
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        load_region(region_dir, Path(cache))
+        _row("region build from the extract (cold)", f"{time.perf_counter() - started:.2f} s")
+        started = time.perf_counter()
+        region = load_region(region_dir, Path(cache))
+        _row("region load from the cache", f"{time.perf_counter() - started:.2f} s")
+
+    addresses = [case.address for case in request.cases if case.address]
+    started = time.perf_counter()
+    for _ in range(25):
+        results = [region.addresses.geocode(address) for address in addresses]
+    per_second = 25 * len(addresses) / (time.perf_counter() - started)
+    _row("geocoding", f"{per_second:.0f} addresses/s")
+    points = [r.location for r in results if r.location is not None]
+    points += [
+        LatLon(a.start.lat, a.start.lon) for a in request.agents if a.start.lat and a.start.lon
+    ]
+    started = time.perf_counter()
+    snaps = region.locator.snap(points, max_distance_m=settings.max_snap_distance_m)
+    _row(f"snapping {len(points)} points", f"{time.perf_counter() - started:.4f} s")
+    started = time.perf_counter()
+    travel_matrices(region.network, [s.node_idx for s in snaps if s is not None])
+    _row(f"{len(points)}x{len(points)} travel matrices", f"{time.perf_counter() - started:.4f} s")
+
+    print("time limit (s)  assigned  travel (s)  distance (m)  wall (s)")
+    for limit in args.limits:
+        limits = PlanningLimits(
+            max_snap_distance_m=settings.max_snap_distance_m, time_limit_s=limit
+        )
+        started = time.perf_counter()
+        plan = plan_day(request, region, limits)
+        wall = time.perf_counter() - started
+        summary = plan.summary
+        print(
+            f"{limit:14.1f}  {summary.assigned:8d}  {summary.total_travel_seconds:10d}  "
+            f"{summary.total_distance_meters:12d}  {wall:8.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test suite: lint, types and tests, offline, on the shipped OSM extract.
+# CI runs exactly this (.ci/run). Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "$0")/_venv.sh" dev
+
+# PostgreSQL is a service of the machine; start it if it is down, then test against it.
+if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+fi
+export DOORSTEP_TEST_POSTGRES_URL="${DOORSTEP_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/pytest "$@"

@@ -1,0 +1,117 @@
+"""An independent feasibility checker for plans, working on the JSON bodies only.
+
+It shares no code with the solver or the app: it reads the request and the response as sent
+over HTTP, converts local times itself with zoneinfo, and lists every broken rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TOLERANCE = dt.timedelta(seconds=1)
+
+
+def _local(date: str, time_of_day: str, timezone: ZoneInfo) -> dt.datetime:
+    """The aware local datetime of "HH:MM" on ``date`` ("24:00" is the next midnight)."""
+    hours, minutes = map(int, time_of_day.split(":"))
+    day = dt.date.fromisoformat(date) + dt.timedelta(days=hours // 24)
+    return dt.datetime.combine(day, dt.time(hours % 24, minutes), tzinfo=timezone)
+
+
+def _instant(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    assert value.tzinfo is not None, f"instant without offset: {text}"
+    return value
+
+
+def _close(a: dt.datetime, b: dt.datetime) -> bool:
+    return abs(a - b) <= TOLERANCE
+
+
+def plan_violations(request: dict[str, Any], response: dict[str, Any]) -> list[str]:
+    """Every way ``response`` breaks the rules of ``request``; empty when feasible."""
+    timezone = ZoneInfo(response["timezone"])
+    date = request["date"]
+    cases = {case["id"]: case for case in request["cases"]}
+    agents = {agent["id"]: agent for agent in request["agents"]}
+    problems: list[str] = []
+
+    seen: list[str] = [stop["case_id"] for it in response["itineraries"] for stop in it["stops"]]
+    seen += [entry["case_id"] for entry in response["unassigned"]]
+    for case_id in cases:
+        if seen.count(case_id) != 1:
+            problems.append(f"case {case_id} appears {seen.count(case_id)} times, not once")
+    problems += [f"unknown case {c} in the plan" for c in set(seen) - set(cases)]
+    problems += [
+        f"case {e['case_id']} unassigned without a reason"
+        for e in response["unassigned"]
+        if not e.get("reason")
+    ]
+    planned_agents = [it["agent_id"] for it in response["itineraries"]]
+    if sorted(planned_agents) != sorted(agents):
+        problems.append(f"itineraries for {planned_agents}, agents are {list(agents)}")
+
+    for itinerary in response["itineraries"]:
+        agent = agents.get(itinerary["agent_id"])
+        if agent is None:
+            continue
+        problems += _itinerary_violations(itinerary, agent, cases, date, timezone)
+    return problems
+
+
+def _itinerary_violations(
+    itinerary: dict[str, Any],
+    agent: dict[str, Any],
+    cases: dict[str, dict[str, Any]],
+    date: str,
+    timezone: ZoneInfo,
+) -> list[str]:
+    who = f"agent {agent['id']}"
+    problems: list[str] = []
+    shift_start = _local(date, agent["shift"]["start"], timezone)
+    shift_end = _local(date, agent["shift"]["end"], timezone)
+    start, end = _instant(itinerary["start_time"]), _instant(itinerary["end_time"])
+    if start < shift_start - TOLERANCE or end > shift_end + TOLERANCE:
+        problems.append(f"{who}: day {start}..{end} outside shift {shift_start}..{shift_end}")
+
+    departure = start
+    travel_total = distance_total = 0
+    for stop in itinerary["stops"]:
+        case = cases.get(stop["case_id"])
+        if case is None:
+            continue
+        arrival = _instant(stop["arrival"])
+        service_start, service_end = _instant(stop["service_start"]), _instant(stop["service_end"])
+        here = f"{who}, case {case['id']}"
+        if not _close(arrival, departure + dt.timedelta(seconds=stop["travel_seconds"])):
+            problems.append(f"{here}: arrival {arrival} != departure {departure} + travel")
+        if service_start < arrival - TOLERANCE:
+            problems.append(f"{here}: service starts {service_start} before arrival {arrival}")
+        if stop["wait_seconds"] != round((service_start - arrival).total_seconds()):
+            problems.append(f"{here}: wait_seconds does not match arrival and service start")
+        duration = dt.timedelta(minutes=case.get("service_minutes", 0))
+        if not _close(service_end, service_start + duration):
+            problems.append(f"{here}: service lasts {service_end - service_start}, not {duration}")
+        windows = [
+            (_local(date, w["start"], timezone), _local(date, w["end"], timezone))
+            for w in case.get("time_windows", [])
+        ]
+        if windows and not any(
+            lo - TOLERANCE <= service_start <= hi + TOLERANCE for lo, hi in windows
+        ):
+            problems.append(f"{here}: service starts {service_start} outside every window")
+        if stop["travel_seconds"] < 0 or stop["distance_meters"] < 0:
+            problems.append(f"{here}: negative travel")
+        travel_total += stop["travel_seconds"]
+        distance_total += stop["distance_meters"]
+        departure = service_end
+
+    if not _close(end, departure + dt.timedelta(seconds=itinerary["return_travel_seconds"])):
+        problems.append(f"{who}: end {end} != last departure {departure} + return travel")
+    if itinerary["total_travel_seconds"] != travel_total + itinerary["return_travel_seconds"]:
+        problems.append(f"{who}: total_travel_seconds is not the sum of the legs")
+    if itinerary["total_distance_meters"] != distance_total + itinerary["return_distance_meters"]:
+        problems.append(f"{who}: total_distance_meters is not the sum of the legs")
+    return problems
