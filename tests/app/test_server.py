@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from geo import Region
 from tests.conftest import DATA_DIR, SAMPLE_REQUEST
@@ -45,9 +45,9 @@ def _server(env: dict[str, str], log: Path) -> Iterator[str]:
             if process.poll() is not None:
                 raise AssertionError(log.read_text(encoding="utf-8", errors="replace"))
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 pass
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.2)
@@ -69,18 +69,18 @@ def test_plans_survive_a_server_restart(region: Region, cache_dir: Path, tmp_pat
     body: dict[str, Any] = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
     body["options"] = {"time_limit_seconds": 1}
     with _server(env, tmp_path / "server.log") as base:
-        response = httpx.post(f"{base}/plan", json=body, timeout=60)
+        response = httpx2.post(f"{base}/plan", json=body, timeout=60)
         assert response.status_code == 200, response.text
         plan = response.json()
         assert plan_violations(body, plan) == []
         before = {
-            it["agent_id"]: httpx.get(
+            it["agent_id"]: httpx2.get(
                 f"{base}/itinerary/{it['agent_id']}", params={"date": plan["date"]}
             ).json()
             for it in plan["itineraries"]
         }
     with _server(env, tmp_path / "server.log") as base:
-        assert httpx.get(f"{base}/plans/{plan['plan_id']}").json() == plan
+        assert httpx2.get(f"{base}/plans/{plan['plan_id']}").json() == plan
         for agent_id, itinerary in before.items():
-            after = httpx.get(f"{base}/itinerary/{agent_id}", params={"date": plan["date"]})
+            after = httpx2.get(f"{base}/itinerary/{agent_id}", params={"date": plan["date"]})
             assert after.json() == itinerary
