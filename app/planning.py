@@ -55,9 +55,7 @@ class _AgentPlaces:
     end: geo.LatLon
 
 
-def plan_day(
-    request: PlanRequest, region: geo.Region, limits: PlanningLimits, *, plan_id: str | None = None
-) -> PlanResponse:
+def plan_day(request: PlanRequest, region: geo.Region, limits: PlanningLimits) -> PlanResponse:
     """Plan one day of visits in ``region``.
 
     Raises
@@ -78,35 +76,8 @@ def plan_day(
             case_points[case_idx] = located
     agent_places = [_locate_agent(agent, idx, region) for idx, agent in enumerate(request.agents)]
 
-    # Place list for the matrices: agent starts, agent ends, then the routable cases.
     agent_count = len(request.agents)
-    points = [p.start for p in agent_places] + [p.end for p in agent_places]
-    snaps = region.locator.snap(
-        points + list(case_points.values()), max_distance_m=limits.max_snap_distance_m
-    )
-    for place_idx, snap in enumerate(snaps[: 2 * agent_count]):
-        if snap is None:
-            which, agent_idx = ("start", "end")[place_idx // agent_count], place_idx % agent_count
-            msg = (
-                f"the agent's {which} is farther than {limits.max_snap_distance_m:.0f} m from "
-                f"any road of region {region.name!r}"
-            )
-            raise PlanInputError(("agents", agent_idx, which), msg)
-    routed_cases: list[int] = []
-    nodes = [snap.node_idx for snap in snaps[: 2 * agent_count] if snap is not None]
-    for case_idx, snap in zip(case_points, snaps[2 * agent_count :], strict=True):
-        if snap is None:
-            unassigned[case_idx] = UnassignedOut(
-                case_id=request.cases[case_idx].id,
-                reason="unroutable",
-                detail=(
-                    f"the case is farther than {limits.max_snap_distance_m:.0f} m from any road "
-                    f"of region {region.name!r}"
-                ),
-            )
-        else:
-            routed_cases.append(case_idx)
-            nodes.append(snap.node_idx)
+    nodes, routed_cases = _snap(request, region, limits, agent_places, case_points, unassigned)
     matrices = geo.travel_matrices(region.network, nodes)
 
     problem = solver.Problem(
@@ -132,7 +103,7 @@ def plan_day(
         for route in solution.routes
     ]
     response = PlanResponse(
-        plan_id=plan_id or str(uuid.uuid4()),
+        plan_id=str(uuid.uuid4()),
         date=request.date,
         region=region.name,
         timezone=region.timezone.key,
@@ -149,6 +120,48 @@ def plan_day(
         time.perf_counter() - started,
     )
     return response
+
+
+def _snap(
+    request: PlanRequest,
+    region: geo.Region,
+    limits: PlanningLimits,
+    agent_places: list[_AgentPlaces],
+    case_points: dict[int, geo.LatLon],
+    unassigned: dict[int, UnassignedOut],
+) -> tuple[list[int], list[int]]:
+    """Road nodes of the places, in matrix order: agent starts, agent ends, then the cases
+    that snap (returned as the second list); cases off the network go to ``unassigned``."""
+    agent_count = len(request.agents)
+    points = [p.start for p in agent_places] + [p.end for p in agent_places]
+    snaps = region.locator.snap(
+        points + list(case_points.values()), max_distance_m=limits.max_snap_distance_m
+    )
+    nodes: list[int] = []
+    for place_idx, snap in enumerate(snaps[: 2 * agent_count]):
+        if snap is None:
+            which, agent_idx = ("start", "end")[place_idx // agent_count], place_idx % agent_count
+            msg = (
+                f"the agent's {which} is farther than {limits.max_snap_distance_m:.0f} m from "
+                f"any road of region {region.name!r}"
+            )
+            raise PlanInputError(("agents", agent_idx, which), msg)
+        nodes.append(snap.node_idx)
+    routed_cases: list[int] = []
+    for case_idx, snap in zip(case_points, snaps[2 * agent_count :], strict=True):
+        if snap is None:
+            unassigned[case_idx] = UnassignedOut(
+                case_id=request.cases[case_idx].id,
+                reason="unroutable",
+                detail=(
+                    f"the case is farther than {limits.max_snap_distance_m:.0f} m from any road "
+                    f"of region {region.name!r}"
+                ),
+            )
+        else:
+            routed_cases.append(case_idx)
+            nodes.append(snap.node_idx)
+    return nodes, routed_cases
 
 
 def _locate_case(case: CaseIn, region: geo.Region) -> geo.LatLon | UnassignedOut:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -279,10 +279,3 @@ class AgentItineraryResponse(BaseModel):
     stops: list[StopOut]
     start_time: dt.datetime
     end_time: dt.datetime
-
-
-class ErrorOut(BaseModel):
-    """Body of every non-validation error."""
-
-    detail: str
-    extra: dict[str, Any] = Field(default_factory=dict)

@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.cache import file_digest, load_or_build
-from geo.types import LatLon
+from geo.types import LatLon, great_circle_m
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class AddressIndex:
         if not matches:
             return GeocodeResult(GeocodeStatus.NOT_FOUND)
         first = matches[0]
-        far = [a for a in matches if _distance_m(first.location, a.location) > SAME_PLACE_M]
+        far = [a for a in matches if great_circle_m(first.location, a.location) > SAME_PLACE_M]
         if far:
             labels = tuple(dict.fromkeys(a.label for a in (first, *far)))
             return GeocodeResult(GeocodeStatus.AMBIGUOUS, candidates=labels)
@@ -188,16 +188,6 @@ class AddressIndex:
             if names and not names & asked:
                 return False
         return True
-
-
-def _distance_m(a: LatLon, b: LatLon) -> float:
-    """Great-circle distance (metres), haversine."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return float(2 * 6_371_009.0 * np.arcsin(np.sqrt(h)))
 
 
 def build_address_index(extract: Path) -> AddressIndex:

@@ -10,10 +10,7 @@ import numpy.typing as npt
 from scipy.spatial import KDTree
 
 from geo.network import RoadNetwork
-from geo.types import LatLon
-
-EARTH_RADIUS_M = 6_371_009.0
-"""Mean Earth radius (metres), as osmnx uses."""
+from geo.types import EARTH_RADIUS_M, LatLon
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
+from app.store import PlanStore
 from geo import Region
 from tests.feasibility import plan_violations
 from tests.road_oracle import fastest_leg, nearest_node
@@ -208,3 +211,22 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
         for asset in re.findall(r'(?:src|href)="(/static/docs/[^"]+)"', html):
             assert client.get(asset).status_code == 200
         assert re.search(r'src="/static/docs/[^"]+\.js"', html)
+
+
+def test_unexpected_errors_are_500_without_internals(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure inside the service answers 500 with an id to quote, never a traceback."""
+
+    def broken(_: object, plan_id: str) -> None:
+        raise RuntimeError(f"database exploded reading {plan_id}")
+
+    monkeypatch.setattr(PlanStore, "get", broken)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        response = client.get("/plans/some-plan")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["detail"] == "internal error"
+    assert len(body["error_id"]) == 32
+    assert "exploded" not in response.text
+    assert "Traceback" not in response.text
