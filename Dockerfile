@@ -12,10 +12,9 @@ COPY --chown=doorstep data ./data
 USER doorstep
 
 # Install at build time (the run script installs once per pyproject.toml, then only serves),
-# and build the default region's cache into the image so a container starts in seconds.
+# and import the default region into the image so a container starts in seconds.
 RUN bash -c 'source scripts/_venv.sh ""' \
- && .venv/bin/python -c "from app.config import get_settings as s; from geo import load_region; \
-load_region(s().regions_dir / s().default_region, s().cache_dir)"
+ && .venv/bin/doorstep region import data/osm/liechtenstein.osm.pbf --name liechtenstein
 
 ENV DOORSTEP_HOST=0.0.0.0 \
     DOORSTEP_PORT=8000

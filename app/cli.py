@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import uvicorn
@@ -16,10 +17,11 @@ from app.errors import PlanInputError
 from app.planning import PlanningLimits, plan_day
 from app.regions import RegionRegistry
 from app.schemas import PlanRequest
+from geo import GeoError
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from app.main import create_app
+    from app.main import create_app  # here: `doorstep plan` needs no web stack
 
     settings = get_settings()
     uvicorn.run(
@@ -32,13 +34,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    settings = get_settings()
     try:
         request = PlanRequest.model_validate_json(Path(args.file).read_bytes())
-        registry = RegionRegistry(settings.regions_dir, settings.cache_dir, settings.default_region)
-        response = plan_day(
-            request, registry.get(request.region), PlanningLimits.for_request(request, settings)
-        )
+        settings = get_settings()
+        region = _registry().get(request.region)
+        geocoder = settings.external_geocoder()
+        try:
+            limits = PlanningLimits.for_request(request, settings)
+            response = plan_day(request, region, limits, geocoder=geocoder)
+        finally:
+            if geocoder is not None:
+                geocoder.close()
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         print(json.dumps({"detail": errors}, indent=2), file=sys.stderr)
@@ -47,6 +53,34 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps({"detail": [exc.as_error()]}, indent=2), file=sys.stderr)
         return 2
     print(response.model_dump_json(indent=2))
+    return 0
+
+
+def _registry() -> RegionRegistry:
+    settings = get_settings()
+    return RegionRegistry(
+        settings.regions_dir, settings.default_region, settings.default_region_extract
+    )
+
+
+def _region_import(args: argparse.Namespace) -> int:
+    try:
+        manifest = _registry().import_region(
+            Path(args.file), args.name, timezone=args.timezone, country_code=args.country
+        )
+    except GeoError as exc:
+        print(f"doorstep: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(asdict(manifest) | {"outline": f"{len(manifest.outline)} points"}, indent=2))
+    return 0
+
+
+def _region_list(_: argparse.Namespace) -> int:
+    for manifest in _registry().manifests():
+        print(
+            f"{manifest.name}\t{manifest.timezone}\t{manifest.country_code}\t"
+            f"{','.join(manifest.modes)}\t{manifest.addresses} addresses\tbuilt {manifest.built_at}"
+        )
     return 0
 
 
@@ -61,6 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     plan = commands.add_parser("plan", help="plan a request file offline and print the plan")
     plan.add_argument("file", help="a POST /plan body as JSON, e.g. data/samples/plan-request.json")
     plan.set_defaults(run=_plan)
+    region = commands.add_parser("region", help="import and list regions")
+    region_commands = region.add_subparsers(dest="region_command", required=True)
+    region_import = region_commands.add_parser(
+        "import", help="build a region from an OSM extract (.osm.pbf)"
+    )
+    region_import.add_argument("file", help="the extract, e.g. from download.geofabrik.de")
+    region_import.add_argument("--name", required=True, help="region name: a-z, 0-9, '-', '_'")
+    region_import.add_argument("--timezone", help="IANA time zone (default: from the location)")
+    region_import.add_argument("--country", help="ISO country code (default: from the time zone)")
+    region_import.set_defaults(run=_region_import)
+    region_list = region_commands.add_parser("list", help="list the imported regions")
+    region_list.set_defaults(run=_region_list)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     result: int = args.run(args)

@@ -4,36 +4,88 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+import geo
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 """The checkout (or install) root that holds ``data/``."""
 
 
-def _sqlite_beside_data(data: dict[str, Any]) -> str:
-    return f"sqlite:///{data['data_dir'].parent / 'var' / 'doorstep.db'}"
-
-
 class Settings(BaseSettings):
-    """Service settings. Paths left unset are derived from ``data_dir``."""
+    """Service settings. Paths left unset are derived from ``data_dir`` and ``var_dir``."""
 
     model_config = SettingsConfigDict(env_prefix="DOORSTEP_", extra="forbid", frozen=True)
 
-    data_dir: Path = PROJECT_ROOT / "data"
-    regions_dir: Path = Field(default_factory=lambda data: data["data_dir"] / "regions")
-    cache_dir: Path = Field(default_factory=lambda data: data["data_dir"] / "cache")
-    default_region: str = "liechtenstein"
-    database_url: str = Field(
-        default_factory=_sqlite_beside_data,
-        description="SQLAlchemy URL; by default SQLite in var/doorstep.db beside data/.",
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data", description="Shipped, read-only data: the default extract."
     )
-    max_snap_distance_m: float = Field(default=500.0, gt=0)
+    var_dir: Path = Field(
+        default=PROJECT_ROOT / "var", description="Where the service writes: regions, database."
+    )
+    regions_dir: Path = Field(
+        default_factory=lambda data: data["var_dir"] / "regions",
+        description="Imported regions, one folder each.",
+    )
+    default_region: str = "liechtenstein"
+    default_region_extract: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "osm" / "liechtenstein.osm.pbf",
+        description="The extract the default region is imported from on first run.",
+    )
+    database_url: str = Field(
+        default_factory=lambda data: f"sqlite:///{data['var_dir'] / 'doorstep.db'}",
+        description="SQLAlchemy URL; by default SQLite in var/doorstep.db.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for admin endpoints (region import); unset disables them.",
+    )
+    max_snap_distance_m: float = Field(
+        default=500.0, gt=0, description="A place farther from every usable road is unroutable."
+    )
+    geocoder: Literal["offline", "nominatim"] = Field(
+        default="offline",
+        description="offline: the region's own OSM addresses; nominatim: your Nominatim server.",
+    )
+    nominatim_url: str | None = Field(
+        default=None, description="Base URL of the Nominatim server (geocoder=nominatim)."
+    )
+    nominatim_min_delay_seconds: float = Field(
+        default=1.0, ge=0, description="Rate limit: least time between two Nominatim requests."
+    )
+    low_geocode_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="Geocodes below this confidence are flagged."
+    )
+    speed_factors: dict[str, list[float]] | None = Field(
+        default=None,
+        description=(
+            "Time of day: per OSM road class, 24 multipliers of speed by local hour, as JSON, "
+            'e.g. {"primary": [1, ..., 0.6, ...]}; a plan uses each agent\'s shift hours.'
+        ),
+    )
     default_time_limit_seconds: float = Field(default=5.0, gt=0, le=300)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _nominatim_needs_a_url(self) -> Settings:
+        if self.geocoder == "nominatim" and not self.nominatim_url:
+            msg = "DOORSTEP_NOMINATIM_URL is required when DOORSTEP_GEOCODER=nominatim"
+            raise ValueError(msg)
+        return self
+
+    def external_geocoder(self) -> geo.NominatimGeocoder | None:
+        """The configured Nominatim backend (its answers cached in var/), or None: offline."""
+        if self.geocoder != "nominatim" or self.nominatim_url is None:
+            return None
+        return geo.NominatimGeocoder(
+            self.nominatim_url,
+            cache_path=self.var_dir / "nominatim-cache.sqlite",
+            min_delay_s=self.nominatim_min_delay_seconds,
+        )
 
 
 @lru_cache

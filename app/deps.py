@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+import geo
 from app.config import Settings
 from app.regions import RegionRegistry
 from app.store import PlanStore
@@ -29,6 +32,40 @@ def get_store(request: Request) -> PlanStore:
     return store
 
 
+def get_matrix_cache(request: Request) -> geo.MatrixCache:
+    """The app's cache of travel matrices, shared by all plans."""
+    cache: geo.MatrixCache = request.app.state.matrix_cache
+    return cache
+
+
+def get_external_geocoder(request: Request) -> geo.Geocoder | None:
+    """The configured external geocoder, or None to use each region's own."""
+    geocoder: geo.Geocoder | None = request.app.state.external_geocoder
+    return geocoder
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ExternalGeocoderDep = Annotated[geo.Geocoder | None, Depends(get_external_geocoder)]
+MatrixCacheDep = Annotated[geo.MatrixCache, Depends(get_matrix_cache)]
 RegistryDep = Annotated[RegionRegistry, Depends(get_registry)]
 StoreDep = Annotated[PlanStore, Depends(get_store)]
+
+
+def require_admin(
+    settings: SettingsDep,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+    ],
+) -> None:
+    """Admin endpoints need ``Authorization: Bearer <DOORSTEP_ADMIN_TOKEN>``; without a
+    configured token they are switched off. (Per-user roles come with authentication.)"""
+    if settings.admin_token is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin endpoints are disabled")
+    given = credentials.credentials if credentials else ""
+    if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "admin token required", {"WWW-Authenticate": "Bearer"}
+        )
+
+
+AdminDep = Annotated[None, Depends(require_admin)]

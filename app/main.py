@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+import geo
 from app.config import Settings, get_settings
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import install_error_handlers
 from app.regions import RegionRegistry
-from app.routes import health, itinerary, plans
+from app.routes import geocoding, health, itinerary, plans, regions
 from app.store import PlanStore
 
 
@@ -29,12 +30,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url)
         migrate(engine)
-        registry = RegionRegistry(settings.regions_dir, settings.cache_dir, settings.default_region)
+        registry = RegionRegistry(
+            settings.regions_dir, settings.default_region, settings.default_region_extract
+        )
         registry.get(None)  # load the default region now, not on the first request
         app.state.settings = settings
         app.state.registry = registry
         app.state.store = PlanStore(engine)
+        app.state.matrix_cache = geo.MatrixCache()
+        external_geocoder = settings.external_geocoder()
+        app.state.external_geocoder = external_geocoder
         yield
+        if external_geocoder is not None:
+            external_geocoder.close()
         engine.dispose()
 
     app = FastAPI(
@@ -48,6 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_offline_docs(app)
-    for module in (plans, itinerary, health):
+    for module in (plans, itinerary, geocoding, regions, health):
         app.include_router(module.router)
     return app

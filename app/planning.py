@@ -1,7 +1,9 @@
 """The planning use case: a day's cases and agents in, every agent's itinerary out.
 
-Locate (geocode) -> snap to the road network -> travel matrices -> solve -> present. Cases
-that cannot be located or routed are kept as unassigned with a reason; nothing is dropped.
+Locate (geocode) -> snap to each travel mode's roads -> travel matrices per profile -> solve
+-> present. A profile is a travel mode at the hours of a shift: agents who share one share a
+matrix. Cases that cannot be located or routed stay in the answer as unassigned with a
+reason; nothing is dropped.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 import geo
 import solver
@@ -17,20 +23,31 @@ from app.clock import DayClock
 from app.config import Settings
 from app.errors import Location, PlanInputError
 from app.schemas import (
+    AddressPartsIn,
     AgentIn,
     CaseIn,
+    GeocodeOut,
     ItineraryOut,
     LatLonOut,
+    LineStringOut,
     PlaceIn,
     PlanRequest,
     PlanResponse,
     StopOut,
     SummaryOut,
     UnassignedOut,
+    address_text,
     minutes_of_day,
 )
 
 logger = logging.getLogger(__name__)
+
+UNREACHABLE_S = 10_000_000
+"""Travel time (s) between places one profile cannot route between (a point off the roads
+of that mode): longer than any day, so the solver never uses the pair."""
+
+UNREACHABLE_M = 1_000_000_000
+"""Distance (m) that goes with :data:`UNREACHABLE_S`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,67 +56,119 @@ class PlanningLimits:
 
     max_snap_distance_m: float
     time_limit_s: float
+    include_geometry: bool = True
+    low_confidence_below: float = 0.6
+    speed_factors: geo.SpeedFactors | None = None
 
     @classmethod
     def for_request(cls, request: PlanRequest, settings: Settings) -> PlanningLimits:
-        """The limits for ``request``: its own time limit, else the server's default."""
+        """The limits for ``request``: its own options, else the server's defaults."""
         return cls(
             max_snap_distance_m=settings.max_snap_distance_m,
             time_limit_s=request.options.time_limit_seconds or settings.default_time_limit_seconds,
+            include_geometry=request.options.include_geometry,
+            low_confidence_below=settings.low_geocode_confidence,
+            speed_factors=(
+                geo.SpeedFactors(settings.speed_factors) if settings.speed_factors else None
+            ),
         )
 
 
 @dataclass(frozen=True, slots=True)
-class _AgentPlaces:
-    start: geo.LatLon
-    end: geo.LatLon
+class _CasePlace:
+    point: geo.LatLon
+    geocode: GeocodeOut | None
 
 
-def plan_day(request: PlanRequest, region: geo.Region, limits: PlanningLimits) -> PlanResponse:
-    """Plan one day of visits in ``region``.
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """A travel mode at some hours of the day, and the matrices of its places."""
+
+    mode: geo.TravelMode
+    hours: tuple[int, ...]
+    places: list[int]
+    """Indices into the plan's place list that this profile's mode can reach."""
+    matrices: geo.TravelMatrices | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Every place of the plan, in matrix order: agent starts, agent ends, routed cases."""
+
+    points: list[geo.LatLon]
+    snaps: dict[geo.TravelMode, list[geo.Snap | None]]
+    routed_cases: list[int]
+    agent_count: int
+
+    def case_place(self, k: int) -> int:
+        """Place index of the ``k``-th routed case."""
+        return 2 * self.agent_count + k
+
+
+def plan_day(
+    request: PlanRequest,
+    region: geo.Region,
+    limits: PlanningLimits,
+    *,
+    matrix_cache: geo.MatrixCache | None = None,
+    geocoder: geo.Geocoder | None = None,
+) -> PlanResponse:
+    """Plan one day of visits in ``region``; addresses go to ``geocoder``, by default the
+    region's own offline address index.
 
     Raises
     ------
     PlanInputError
-        If an agent's start or end cannot be located or is off the road network: without its
-        start no agent's day can be planned, so the planner must fix it.
+        If an agent's start or end cannot be located or is off its travel mode's roads:
+        without them no agent's day can be planned, so the planner must fix it.
     """
     started = time.perf_counter()
+    geocoder = geocoder or region.addresses
     clock = DayClock(request.date, region.timezone)
     unassigned: dict[int, UnassignedOut] = {}
-    case_points: dict[int, geo.LatLon] = {}
+    case_places: dict[int, _CasePlace] = {}
     for case_idx, case in enumerate(request.cases):
-        located = _locate_case(case, region)
+        located = _locate_case(case, geocoder, region.name, limits)
         if isinstance(located, UnassignedOut):
             unassigned[case_idx] = located
         else:
-            case_points[case_idx] = located
-    agent_places = [_locate_agent(agent, idx, region) for idx, agent in enumerate(request.agents)]
+            case_places[case_idx] = located
 
-    agent_count = len(request.agents)
-    nodes, routed_cases = _snap(request, region, limits, agent_places, case_points, unassigned)
-    matrices = geo.travel_matrices(region.network, nodes)
+    profiles, agent_profiles = _profiles(request.agents)
+    modes = {p.mode for p in profiles}
+    places = _snap(request, region, geocoder, limits, case_places, modes, unassigned)
+    profiles = [_with_matrices(p, places, region, limits, matrix_cache) for p in profiles]
+    times, distances = _stacked_matrices(profiles, len(places.points))
 
     problem = solver.Problem(
         visits=tuple(
-            _visit(request.cases[case_idx], 2 * agent_count + k, clock)
-            for k, case_idx in enumerate(routed_cases)
+            _visit(request.cases[case_idx], places.case_place(k), clock)
+            for k, case_idx in enumerate(places.routed_cases)
         ),
         agents=tuple(
-            _agent(agent, idx, agent_count, clock) for idx, agent in enumerate(request.agents)
+            _agent(agent, idx, places.agent_count, agent_profiles[idx], clock)
+            for idx, agent in enumerate(request.agents)
         ),
-        travel_time_s=matrices.time_s,
-        distance_m=matrices.distance_m,
+        travel_time_s=times,
+        distance_m=distances,
     )
     solution = solver.solve(problem, solver.SolveParams(time_limit_s=limits.time_limit_s))
     for missed in solution.unassigned:
-        case_idx = routed_cases[missed.visit_idx]
+        case_idx = places.routed_cases[missed.visit_idx]
         unassigned[case_idx] = UnassignedOut(
             case_id=request.cases[case_idx].id, reason=missed.reason, detail=missed.detail
         )
 
     itineraries = [
-        _itinerary(route, request, agent_places, routed_cases, case_points, clock)
+        _itinerary(
+            route,
+            request,
+            places,
+            profiles[agent_profiles[route.agent_idx]],
+            case_places,
+            clock,
+            limits.include_geometry,
+        )
         for route in solution.routes
     ]
     response = PlanResponse(
@@ -112,9 +181,10 @@ def plan_day(request: PlanRequest, region: geo.Region, limits: PlanningLimits) -
         summary=_summary(itineraries, request, len(unassigned)),
     )
     logger.info(
-        "planned %d cases for %d agents in region %s: %d assigned in %.1f s",
+        "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned in %.1f s",
         len(request.cases),
-        agent_count,
+        len(request.agents),
+        len(profiles),
         region.name,
         response.summary.assigned,
         time.perf_counter() - started,
@@ -122,83 +192,166 @@ def plan_day(request: PlanRequest, region: geo.Region, limits: PlanningLimits) -
     return response
 
 
+def _profiles(agents: Sequence[AgentIn]) -> tuple[list[_Profile], list[int]]:
+    """The distinct (mode, shift hours) of the agents, and each agent's profile index."""
+    keys: dict[tuple[geo.TravelMode, tuple[int, ...]], int] = {}
+    agent_profiles = []
+    for agent in agents:
+        mode = geo.TravelMode(agent.travel_mode)
+        hours = geo.hours_between(
+            minutes_of_day(agent.shift.start) * 60, minutes_of_day(agent.shift.end) * 60
+        )
+        agent_profiles.append(keys.setdefault((mode, hours), len(keys)))
+    return [_Profile(mode, hours, []) for mode, hours in keys], agent_profiles
+
+
 def _snap(
     request: PlanRequest,
     region: geo.Region,
+    geocoder: geo.Geocoder,
     limits: PlanningLimits,
-    agent_places: list[_AgentPlaces],
-    case_points: dict[int, geo.LatLon],
+    case_places: dict[int, _CasePlace],
+    modes: set[geo.TravelMode],
     unassigned: dict[int, UnassignedOut],
-) -> tuple[list[int], list[int]]:
-    """Road nodes of the places, in matrix order: agent starts, agent ends, then the cases
-    that snap (returned as the second list); cases off the network go to ``unassigned``."""
-    agent_count = len(request.agents)
-    points = [p.start for p in agent_places] + [p.end for p in agent_places]
-    snaps = region.locator.snap(
-        points + list(case_points.values()), max_distance_m=limits.max_snap_distance_m
-    )
-    nodes: list[int] = []
-    for place_idx, snap in enumerate(snaps[: 2 * agent_count]):
-        if snap is None:
-            which, agent_idx = ("start", "end")[place_idx // agent_count], place_idx % agent_count
+) -> _Places:
+    """Snap every place to the roads of every mode in use. An agent's place must be on its
+    own mode's roads; a case must be on the roads of some agent's mode, else it goes to
+    ``unassigned`` as unroutable."""
+    agents = request.agents
+    agent_count = len(agents)
+    starts_and_ends = [
+        _locate_agent_place(agent.start, ("agents", i, "start"), geocoder, region.name)
+        for i, agent in enumerate(agents)
+    ]
+    starts_and_ends += [
+        _locate_agent_place(agent.end, ("agents", i, "end"), geocoder, region.name)
+        if agent.end
+        else start
+        for i, (agent, start) in enumerate(zip(agents, starts_and_ends, strict=True))
+    ]
+    case_points = [place.point for place in case_places.values()]
+    snaps = {
+        mode: region.locators[mode].snap(
+            starts_and_ends + case_points, max_distance_m=limits.max_snap_distance_m
+        )
+        for mode in sorted(modes)
+    }
+    for place_idx in range(2 * agent_count):
+        agent_idx = place_idx % agent_count
+        mode = geo.TravelMode(agents[agent_idx].travel_mode)
+        if snaps[mode][place_idx] is None:
+            which = "end" if place_idx >= agent_count and agents[agent_idx].end else "start"
             msg = (
                 f"the agent's {which} is farther than {limits.max_snap_distance_m:.0f} m from "
-                f"any road of region {region.name!r}"
+                f"any road of region {region.name!r} usable by {mode}"
             )
             raise PlanInputError(("agents", agent_idx, which), msg)
-        nodes.append(snap.node_idx)
+
     routed_cases: list[int] = []
-    for case_idx, snap in zip(case_points, snaps[2 * agent_count :], strict=True):
-        if snap is None:
+    keep = list(range(2 * agent_count))
+    for k, case_idx in enumerate(case_places):
+        place_idx = 2 * agent_count + k
+        if any(snaps[mode][place_idx] is not None for mode in snaps):
+            routed_cases.append(case_idx)
+            keep.append(place_idx)
+        else:
             unassigned[case_idx] = UnassignedOut(
                 case_id=request.cases[case_idx].id,
                 reason="unroutable",
                 detail=(
                     f"the case is farther than {limits.max_snap_distance_m:.0f} m from any road "
-                    f"of region {region.name!r}"
+                    f"of region {region.name!r} usable by "
+                    + " or ".join(str(mode) for mode in sorted(snaps))
                 ),
             )
-        else:
-            routed_cases.append(case_idx)
-            nodes.append(snap.node_idx)
-    return nodes, routed_cases
+    points = starts_and_ends + case_points
+    return _Places(
+        points=[points[i] for i in keep],
+        snaps={mode: [mode_snaps[i] for i in keep] for mode, mode_snaps in snaps.items()},
+        routed_cases=routed_cases,
+        agent_count=agent_count,
+    )
 
 
-def _locate_case(case: CaseIn, region: geo.Region) -> geo.LatLon | UnassignedOut:
+def _with_matrices(
+    profile: _Profile,
+    places: _Places,
+    region: geo.Region,
+    limits: PlanningLimits,
+    cache: geo.MatrixCache | None,
+) -> _Profile:
+    mode_snaps = places.snaps[profile.mode]
+    reachable = [i for i, snap in enumerate(mode_snaps) if snap is not None]
+    matrices = geo.travel_matrices(
+        region.networks[profile.mode],
+        [snap for snap in mode_snaps if snap is not None],
+        factors=limits.speed_factors,
+        hours=profile.hours,
+        cache=cache,
+    )
+    return _Profile(profile.mode, profile.hours, reachable, matrices)
+
+
+def _stacked_matrices(
+    profiles: list[_Profile], place_count: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """One (time, distance) matrix pair per profile over all places; pairs a profile cannot
+    route between are :data:`UNREACHABLE_S` apart."""
+    times = np.full((len(profiles), place_count, place_count), UNREACHABLE_S, dtype=np.int64)
+    distances = np.full(times.shape, UNREACHABLE_M, dtype=np.int64)
+    for p, profile in enumerate(profiles):
+        assert profile.matrices is not None  # set by _with_matrices
+        grid = np.ix_(profile.places, profile.places)
+        times[p][grid] = profile.matrices.time_s
+        distances[p][grid] = profile.matrices.distance_m
+    return times, distances
+
+
+def _locate_case(
+    case: CaseIn, geocoder: geo.Geocoder, region_name: str, limits: PlanningLimits
+) -> _CasePlace | UnassignedOut:
     if case.location is not None:
-        return geo.LatLon(case.location.lat, case.location.lon)
+        return _CasePlace(geo.LatLon(case.location.lat, case.location.lon), None)
     assert case.address is not None  # CaseIn guarantees one of the two
-    result = region.addresses.geocode(case.address)
-    if result.location is not None:
-        return result.location
-    return UnassignedOut(
-        case_id=case.id, reason="ungeocodable", detail=_geocode_failure(result, region.name)
+    result = geocoder.geocode(geocode_query(case.address))
+    if result.location is None or result.precision == geo.Precision.LOCALITY:
+        return UnassignedOut(
+            case_id=case.id,
+            reason="ungeocodable",
+            detail=_geocode_failure(result, region_name),
+            candidates=[candidate.label for candidate in result.candidates],
+        )
+    return _CasePlace(
+        result.location,
+        GeocodeOut(
+            matched=result.matched,
+            precision=str(result.precision),
+            confidence=result.confidence,
+            low_confidence=result.confidence < limits.low_confidence_below,
+        ),
     )
 
 
 def _geocode_failure(result: geo.GeocodeResult, region_name: str) -> str:
     if result.status is geo.GeocodeStatus.AMBIGUOUS:
-        return "the address matches several places: " + "; ".join(result.candidates)
+        return f"the address matches {len(result.candidates)} places; add the postcode or town"
     if result.status is geo.GeocodeStatus.UNPARSEABLE:
         return 'the address is not of the form "street housenumber, postcode town"'
+    if result.precision == geo.Precision.LOCALITY:
+        return f"only the town was found ({result.matched}), not the street"
     return f"no such address in region {region_name!r}"
 
 
-def _locate_place(place: PlaceIn, loc: Location, region: geo.Region) -> geo.LatLon:
+def _locate_agent_place(
+    place: PlaceIn, loc: Location, geocoder: geo.Geocoder, region_name: str
+) -> geo.LatLon:
     if place.lat is not None and place.lon is not None:
         return geo.LatLon(place.lat, place.lon)
     assert place.address is not None  # PlaceIn guarantees a point or an address
-    result = region.addresses.geocode(place.address)
-    if result.location is None:
-        raise PlanInputError((*loc, "address"), _geocode_failure(result, region.name))
+    result = geocoder.geocode(geocode_query(place.address))
+    if result.location is None or result.precision == geo.Precision.LOCALITY:
+        raise PlanInputError((*loc, "address"), _geocode_failure(result, region_name))
     return result.location
-
-
-def _locate_agent(agent: AgentIn, agent_idx: int, region: geo.Region) -> _AgentPlaces:
-    start = _locate_place(agent.start, ("agents", agent_idx, "start"), region)
-    if agent.end is None:
-        return _AgentPlaces(start, start)
-    return _AgentPlaces(start, _locate_place(agent.end, ("agents", agent_idx, "end"), region))
 
 
 def _visit(case: CaseIn, location_idx: int, clock: DayClock) -> solver.Visit:
@@ -216,7 +369,9 @@ def _visit(case: CaseIn, location_idx: int, clock: DayClock) -> solver.Visit:
     )
 
 
-def _agent(agent: AgentIn, agent_idx: int, agent_count: int, clock: DayClock) -> solver.Agent:
+def _agent(
+    agent: AgentIn, agent_idx: int, agent_count: int, profile_idx: int, clock: DayClock
+) -> solver.Agent:
     return solver.Agent(
         id=agent.id,
         start_location_idx=agent_idx,
@@ -225,7 +380,24 @@ def _agent(agent: AgentIn, agent_idx: int, agent_count: int, clock: DayClock) ->
             start_s=clock.seconds_at(minutes_of_day(agent.shift.start)),
             end_s=clock.seconds_at(minutes_of_day(agent.shift.end)),
         ),
+        profile_idx=profile_idx,
     )
+
+
+def geocode_query(address: str | AddressPartsIn) -> str | geo.StructuredAddress:
+    """What the geocoder is asked for an address of the request."""
+    if isinstance(address, str):
+        return address
+    return geo.StructuredAddress(
+        street=address.street,
+        housenumber=address.housenumber,
+        postcode=address.postcode,
+        city=address.city,
+    )
+
+
+def _address_line(address: str | AddressPartsIn | None) -> str | None:
+    return None if address is None else address_text(address)
 
 
 def _lat_lon(point: geo.LatLon) -> LatLonOut:
@@ -235,37 +407,57 @@ def _lat_lon(point: geo.LatLon) -> LatLonOut:
 def _itinerary(
     route: solver.Route,
     request: PlanRequest,
-    agent_places: list[_AgentPlaces],
-    routed_cases: list[int],
-    case_points: dict[int, geo.LatLon],
+    places: _Places,
+    profile: _Profile,
+    case_places: dict[int, _CasePlace],
     clock: DayClock,
+    include_geometry: bool,
 ) -> ItineraryOut:
+    agent_idx = route.agent_idx
+    position = {place: k for k, place in enumerate(profile.places)}
+
+    def leg(from_place: int, to_place: int) -> LineStringOut | None:
+        if not include_geometry or profile.matrices is None:
+            return None
+        coordinates = profile.matrices.leg_coordinates(position[from_place], position[to_place])
+        return LineStringOut(coordinates=coordinates)
+
     stops = []
+    previous = agent_idx  # the agent's start place
     for stop in route.stops:
-        case_idx = routed_cases[stop.visit_idx]
+        case_idx = places.routed_cases[stop.visit_idx]
+        place = places.case_place(stop.visit_idx)
+        snap = places.snaps[profile.mode][place]
+        assert snap is not None  # the solver only routes reachable places
         stops.append(
             StopOut(
                 case_id=request.cases[case_idx].id,
-                location=_lat_lon(case_points[case_idx]),
-                address=request.cases[case_idx].address,
+                location=_lat_lon(case_places[case_idx].point),
+                address=_address_line(request.cases[case_idx].address),
+                geocode=case_places[case_idx].geocode,
+                snap_distance_meters=round(snap.distance_m),
                 arrival=clock.instant(stop.arrival_s),
                 service_start=clock.instant(stop.service_start_s),
                 service_end=clock.instant(stop.service_end_s),
                 wait_seconds=stop.wait_s,
                 travel_seconds=stop.travel_s,
                 distance_meters=stop.distance_m,
+                geometry=leg(previous, place),
             )
         )
-    places = agent_places[route.agent_idx]
+        previous = place
+    end_place = places.agent_count + agent_idx
     return ItineraryOut(
-        agent_id=request.agents[route.agent_idx].id,
+        agent_id=request.agents[agent_idx].id,
+        travel_mode=request.agents[agent_idx].travel_mode,
         stops=stops,
         start_time=clock.instant(route.start_s),
         end_time=clock.instant(route.end_s),
-        start_location=_lat_lon(places.start),
-        end_location=_lat_lon(places.end),
+        start_location=_lat_lon(places.points[agent_idx]),
+        end_location=_lat_lon(places.points[end_place]),
         return_travel_seconds=route.return_travel_s,
         return_distance_meters=route.return_distance_m,
+        return_geometry=leg(previous, end_place) if route.stops else None,
         total_travel_seconds=route.travel_s,
         total_distance_meters=route.distance_m,
         total_service_seconds=sum(s.service_end_s - s.service_start_s for s in route.stops),

@@ -1,42 +1,80 @@
-"""The regions a plan can name, loaded on first use and kept for the process's life."""
+"""The regions a plan can name: imported on demand, loaded once, kept for the process's life."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
+import geo
 from app.errors import PlanInputError
-from geo import Region, load_region
+
+logger = logging.getLogger(__name__)
 
 
 class RegionRegistry:
-    """Regions under ``regions_dir`` (one folder each), loaded lazily, thread-safely."""
+    """Regions imported under ``regions_dir``, loaded lazily and thread-safely.
 
-    def __init__(self, regions_dir: Path, cache_dir: Path, default_region: str) -> None:
+    The default region is imported from the shipped extract the first time it is asked for
+    (and again if its import is from an older version).
+    """
+
+    def __init__(self, regions_dir: Path, default_region: str, default_extract: Path) -> None:
         self._regions_dir = regions_dir
-        self._cache_dir = cache_dir
         self.default_region = default_region
-        self._loaded: dict[str, Region] = {}
+        self._default_extract = default_extract
+        self._loaded: dict[str, geo.Region] = {}
         self._lock = threading.Lock()
 
-    def available(self) -> list[str]:
-        """Names of the regions that can be loaded."""
-        return sorted(p.parent.name for p in self._regions_dir.glob("*/region.json"))
+    def manifests(self) -> list[geo.RegionManifest]:
+        """The manifests of every imported region, by name."""
+        found = []
+        for folder in sorted(self._regions_dir.glob("*/")):
+            try:
+                found.append(geo.read_manifest(folder))
+            except geo.RegionError:
+                continue  # a damaged or outdated import: it is not offered until imported again
+        return found
 
-    def get(self, name: str | None) -> Region:
+    def get(self, name: str | None) -> geo.Region:
         """The named region, or the default one for ``None``.
 
         Raises
         ------
         PlanInputError
-            If no such region exists (located at the request's ``region`` field).
+            If no such region has been imported (located at the request's ``region``).
         """
         name = name or self.default_region
         with self._lock:
             if name not in self._loaded:
-                if name not in self.available():
-                    known = ", ".join(self.available()) or "none"
-                    msg = f"unknown region {name!r}; known regions: {known}"
-                    raise PlanInputError(("region",), msg)
-                self._loaded[name] = load_region(self._regions_dir / name, self._cache_dir)
+                self._loaded[name] = self._load(name)
             return self._loaded[name]
+
+    def import_region(
+        self,
+        extract: Path,
+        name: str,
+        *,
+        timezone: str | None = None,
+        country_code: str | None = None,
+    ) -> geo.RegionManifest:
+        """Import (or re-import) a region; plans use the new import from the next request."""
+        with self._lock:
+            manifest = geo.import_region(
+                extract, name, self._regions_dir, timezone=timezone, country_code=country_code
+            )
+            self._loaded.pop(name, None)
+            return manifest
+
+    def _load(self, name: str) -> geo.Region:
+        folder = self._regions_dir / name
+        try:
+            return geo.load_region(folder)
+        except geo.RegionError as exc:
+            if name != self.default_region:
+                known = ", ".join(m.name for m in self.manifests()) or "none"
+                msg = f"region {name!r} is not imported ({exc}); imported regions: {known}"
+                raise PlanInputError(("region",), msg) from exc
+        logger.info("importing the default region %s from %s", name, self._default_extract.name)
+        geo.import_region(self._default_extract, name, self._regions_dir)
+        return geo.load_region(folder)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -74,12 +74,48 @@ class LatLonIn(StrictModel):
     lon: float = Field(ge=-180, le=180, examples=[9.52])
 
 
+class AddressPartsIn(StrictModel):
+    """An address given by its parts; any may be missing, but not all of street, postcode
+    and city."""
+
+    street: str | None = Field(default=None, min_length=1, max_length=200)
+    housenumber: str | None = Field(default=None, min_length=1, max_length=20)
+    postcode: str | None = Field(default=None, min_length=1, max_length=20)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _says_where(self) -> AddressPartsIn:
+        if self.street is None and self.postcode is None and self.city is None:
+            msg = "give at least a street, a postcode or a city"
+            raise ValueError(msg)
+        return self
+
+
+AddressIn = Annotated[
+    Annotated[str, Field(min_length=1, max_length=500)] | AddressPartsIn,
+    Field(
+        description='Free text ("street housenumber, postcode town") or the parts.',
+        examples=["Peter-Kaiser-Platz 1, 9490 Vaduz"],
+    ),
+]
+"""An address as a planner has it: one line of text, or columns of a spreadsheet."""
+
+
+def address_text(address: str | AddressPartsIn) -> str:
+    """The address as one line, for people."""
+    if isinstance(address, str):
+        return address
+    head = " ".join(part for part in (address.street, address.housenumber) if part)
+    tail = " ".join(part for part in (address.postcode, address.city) if part)
+    return ", ".join(part for part in (head, tail) if part)
+
+
 class PlaceIn(StrictModel):
     """Either a point (``lat`` and ``lon``) or an ``address``, not both."""
 
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    address: str | None = Field(default=None, min_length=1, max_length=500)
+    address: AddressIn | None = None
 
     @model_validator(mode="after")
     def _point_or_address(self) -> PlaceIn:
@@ -119,7 +155,7 @@ class CaseIn(StrictModel):
     """One overdue case to visit: a place (``address`` or ``location``), a duration, windows."""
 
     id: Identifier
-    address: str | None = Field(default=None, min_length=1, max_length=500)
+    address: AddressIn | None = None
     location: LatLonIn | None = None
     service_minutes: int = Field(default=0, ge=0, le=MINUTES_PER_DAY)
     time_windows: list[TimeWindowIn] = Field(
@@ -144,13 +180,19 @@ class CaseIn(StrictModel):
         return self
 
 
+TravelMode = Literal["drive", "walk", "bike", "escooter"]
+
+
 class AgentIn(StrictModel):
-    """A field agent's day: where it starts and ends, and its shift."""
+    """A field agent's day: where it starts and ends, its shift and how it travels."""
 
     id: Identifier
     start: PlaceIn
     end: PlaceIn | None = Field(default=None, description="Absent means back to the start.")
     shift: ShiftIn
+    travel_mode: TravelMode = Field(
+        default="drive", description="Road network and speeds the agent travels by."
+    )
 
 
 class OptionsIn(StrictModel):
@@ -158,6 +200,9 @@ class OptionsIn(StrictModel):
 
     time_limit_seconds: float | None = Field(
         default=None, gt=0, le=300, description="Search time; absent means the server default."
+    )
+    include_geometry: bool = Field(
+        default=True, description="Give each leg's road path as a GeoJSON LineString."
     )
 
 
@@ -205,24 +250,44 @@ class LatLonOut(BaseModel):
     lon: float
 
 
+class LineStringOut(BaseModel):
+    """A GeoJSON LineString: the road path of one leg, as [lon, lat] pairs."""
+
+    type: Literal["LineString"] = "LineString"
+    coordinates: list[tuple[float, float]]
+
+
+class GeocodeOut(BaseModel):
+    """How a case's address was placed on the map."""
+
+    matched: str | None = Field(description="The address found, as the region's data has it.")
+    precision: str = Field(description="rooftop, interpolated, street or locality.")
+    confidence: float = Field(ge=0, le=1)
+    low_confidence: bool = Field(description="Below the server's threshold: check the address.")
+
+
 class StopOut(BaseModel):
     """One visit on an agent's day. Travel is from the previous stop or the agent's start."""
 
     case_id: str
     location: LatLonOut
-    address: str | None = None
+    address: str | None = Field(default=None, description="The case's address, as one line.")
+    geocode: GeocodeOut | None = Field(default=None, description="Absent for given locations.")
+    snap_distance_meters: int = Field(description="From the case's point to the road used.")
     arrival: dt.datetime
     service_start: dt.datetime
     service_end: dt.datetime
     wait_seconds: int
     travel_seconds: int
     distance_meters: int
+    geometry: LineStringOut | None = None
 
 
 class ItineraryOut(BaseModel):
     """One agent's day. Totals include the last leg back to the end place."""
 
     agent_id: str
+    travel_mode: TravelMode
     stops: list[StopOut]
     start_time: dt.datetime
     end_time: dt.datetime
@@ -230,6 +295,7 @@ class ItineraryOut(BaseModel):
     end_location: LatLonOut
     return_travel_seconds: int
     return_distance_meters: int
+    return_geometry: LineStringOut | None = None
     total_travel_seconds: int
     total_distance_meters: int
     total_service_seconds: int
@@ -242,6 +308,9 @@ class UnassignedOut(BaseModel):
     case_id: str
     reason: str
     detail: str
+    candidates: list[str] = Field(
+        default_factory=list, description="For an ambiguous address: the places it matches."
+    )
 
 
 class SummaryOut(BaseModel):
@@ -279,3 +348,68 @@ class AgentItineraryResponse(BaseModel):
     stops: list[StopOut]
     start_time: dt.datetime
     end_time: dt.datetime
+
+
+class PolygonOut(BaseModel):
+    """A GeoJSON Polygon: one closed ring of [lon, lat] pairs."""
+
+    type: str = "Polygon"
+    coordinates: list[list[list[float]]]
+
+
+class RegionOut(BaseModel):
+    """An imported region: what plans in it use."""
+
+    name: str
+    default: bool
+    timezone: str
+    country_code: str
+    travel_modes: list[str]
+    addresses: int
+    built_at: dt.datetime
+    outline: PolygonOut
+    attribution: str
+
+
+class GeocodeRequest(StrictModel):
+    """Body of ``POST /geocode``: addresses to check before planning."""
+
+    region: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    addresses: list[AddressIn] = Field(min_length=1, max_length=1000)
+
+
+class GeocodeCandidateOut(BaseModel):
+    """One place an ambiguous address may mean."""
+
+    label: str
+    location: LatLonOut
+    precision: str
+    confidence: float
+
+
+class GeocodeAnswerOut(BaseModel):
+    """Where one address is, how sure that is, or why it was not found."""
+
+    query: str
+    status: str = Field(description="found, ambiguous, not_found or unparseable.")
+    location: LatLonOut | None
+    matched: str | None
+    precision: str | None
+    confidence: float
+    candidates: list[GeocodeCandidateOut]
+
+
+class ReverseGeocodeRequest(StrictModel):
+    """Body of ``POST /reverse-geocode``: points to name."""
+
+    region: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    points: list[LatLonIn] = Field(min_length=1, max_length=1000)
+    max_distance_meters: float = Field(default=100.0, gt=0, le=5000)
+
+
+class ReverseAnswerOut(BaseModel):
+    """The mapped address nearest to a point, or nothing within the distance."""
+
+    address: str | None
+    location: LatLonOut | None
+    distance_meters: float | None

@@ -1,4 +1,5 @@
-"""Build-once artefacts kept on disk, so a restart loads instead of rebuilding."""
+"""Built artefacts on disk: content digests, and pickles written atomically and read back
+checked."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,27 +22,36 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def load_or_build(cache_path: Path, build: Callable[[], T]) -> tuple[T, bool]:
-    """Load ``cache_path`` if it exists, else call ``build`` and store its result there.
-
-    The file is written to a temporary name and renamed, so a crash mid-write never leaves a
-    truncated cache behind. The cache holds our own pickled objects: never point it at files
-    from elsewhere.
-
-    Returns
-    -------
-    tuple
-        The object, and whether it was built (``True``) rather than loaded.
-    """
-    if cache_path.exists():
-        with cache_path.open("rb") as handle:
-            loaded: T = pickle.load(handle)
-        return loaded, False
-    value = build()
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=cache_path.parent, suffix=".tmp")
+def save_pickle(path: Path, value: object) -> None:
+    """Write ``value`` to ``path`` through a temporary file and a rename, so a crash
+    mid-write never leaves a truncated file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    Path(tmp_name).replace(cache_path)
-    logger.info("cached %s", cache_path.name)
-    return value, True
+    Path(tmp_name).replace(path)
+
+
+def load_pickle(path: Path, kind: type[T]) -> T:
+    """Read back what :func:`save_pickle` wrote, checking that it is a ``kind``.
+
+    Only ever point this at files this program wrote: unpickling runs code.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    ValueError
+        If it holds something else than a ``kind`` or is truncated.
+    """
+    with path.open("rb") as handle:
+        try:
+            value = pickle.load(handle)
+        # An outdated layout fails with whatever the old classes no longer have.
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError) as exc:
+            msg = f"{path.name} is damaged: {exc}"
+            raise ValueError(msg) from exc
+    if not isinstance(value, kind):
+        msg = f"{path.name} holds a {type(value).__name__}, not a {kind.__name__}"
+        raise ValueError(msg)
+    return value

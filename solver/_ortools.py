@@ -90,8 +90,9 @@ def horizon_s(problem: Problem) -> int:
     return max(ends, default=0) + 1
 
 
-def node_travel_s(problem: Problem) -> npt.NDArray[np.int64]:
-    """The node-level travel matrix (seconds), laid out as described in the module docstring.
+def node_travel_s(problem: Problem, profile_idx: int = 0) -> npt.NDArray[np.int64]:
+    """The node-level travel matrix (seconds) of one travel profile, laid out as described in
+    the module docstring.
 
     Travel into the end node of an open route is 0, and so is the arc from an agent's start
     node straight to its own end node (an unused agent stays home), so an empty route is
@@ -110,7 +111,7 @@ def node_travel_s(problem: Problem) -> npt.NDArray[np.int64]:
             open_end[end_node] = True
         else:
             place[end_node] = agent.end_location_idx
-    travel = np.asarray(problem.travel_time_s, dtype=np.int64)[np.ix_(place, place)]
+    travel = np.asarray(problem.travel_time_s[profile_idx], dtype=np.int64)[np.ix_(place, place)]
     travel[:, open_end] = 0
     travel[n_visits + n_agents :, :] = 0
     starts = np.arange(n_visits, n_visits + n_agents)
@@ -146,18 +147,29 @@ def solve_orders(problem: Problem, params: SolveParams) -> OrToolsResult:
     manager = pywrapcp.RoutingIndexManager(n_visits + 2 * n_agents, n_agents, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
 
-    travel = node_travel_s(problem)
-    service = np.zeros(travel.shape[0], dtype=np.int64)
+    service = np.zeros(n_visits + 2 * n_agents, dtype=np.int64)
     service[:n_visits] = [v.service_s for v in problem.visits]
-    # Time from the start of service at i (departure, for a start node) to arrival at j.
-    transit = travel + service[:, np.newaxis]
-
-    cost_cb = routing.RegisterTransitMatrix(travel.tolist())
-    time_cb = routing.RegisterTransitMatrix(transit.tolist())
-    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    # One pair of registered matrices per travel profile in use (a mode at some hours):
+    # arc cost = travel; time transit = service at i (zero at a start node) + travel i -> j.
+    cost_cb: dict[int, int] = {}
+    time_cb: dict[int, int] = {}
+    for profile_idx in sorted({agent.profile_idx for agent in problem.agents}):
+        travel = node_travel_s(problem, profile_idx)
+        cost_cb[profile_idx] = routing.RegisterTransitMatrix(travel.tolist())
+        time_cb[profile_idx] = routing.RegisterTransitMatrix(
+            (travel + service[:, np.newaxis]).tolist()
+        )
+    for k, agent in enumerate(problem.agents):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[agent.profile_idx], k)
 
     horizon = horizon_s(problem)
-    routing.AddDimension(time_cb, horizon, horizon, False, _TIME_DIMENSION)
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[agent.profile_idx] for agent in problem.agents],
+        horizon,
+        horizon,
+        False,
+        _TIME_DIMENSION,
+    )
     time_dim = routing.GetDimensionOrDie(_TIME_DIMENSION)
 
     for v, visit in enumerate(problem.visits):

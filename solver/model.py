@@ -76,15 +76,18 @@ class Agent:
     start_location_idx: int
     end_location_idx: int | None
     shift: TimeWindow
+    profile_idx: int = 0
+    """Which travel profile (matrix pair of :class:`Problem`) this agent moves by."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Problem:
     """Visits, agents and the travel matrices between their places.
 
-    ``travel_time_s[i, j]`` and ``distance_m[i, j]`` are the road travel time (seconds) and
-    distance (metres) from place ``i`` to place ``j``; both square, non-negative integers,
-    with a zero diagonal, not necessarily symmetric.
+    ``travel_time_s[p, i, j]`` and ``distance_m[p, i, j]`` are the travel time (seconds) and
+    distance (metres) from place ``i`` to place ``j`` in travel profile ``p`` (a travel mode
+    at the hours of a shift; each agent names its profile): non-negative integers with a
+    zero diagonal, not necessarily symmetric. A single profile may be given as 2-D matrices.
     """
 
     visits: tuple[Visit, ...]
@@ -92,21 +95,31 @@ class Problem:
     travel_time_s: npt.NDArray[np.int64]
     distance_m: npt.NDArray[np.int64]
     places: int = field(init=False)
+    profiles: int = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.travel_time_s.ndim == 2:  # one profile: stored as a stack of one
+            object.__setattr__(self, "travel_time_s", self.travel_time_s[np.newaxis])
+        if self.distance_m.ndim == 2:
+            object.__setattr__(self, "distance_m", self.distance_m[np.newaxis])
         shape = self.travel_time_s.shape
-        if len(shape) != 2 or shape[0] != shape[1] or self.distance_m.shape != shape:
+        if len(shape) != 3 or shape[1] != shape[2] or self.distance_m.shape != shape:
             msg = (
-                f"matrices must be square and equal in shape, got {shape}, {self.distance_m.shape}"
+                "matrices must be square and equal in shape, got "
+                f"{self.travel_time_s.shape}, {self.distance_m.shape}"
             )
             raise InvalidProblemError(msg)
         if (self.travel_time_s < 0).any() or (self.distance_m < 0).any():
             msg = "matrices must not hold negative values"
             raise InvalidProblemError(msg)
-        object.__setattr__(self, "places", shape[0])
+        object.__setattr__(self, "profiles", shape[0])
+        object.__setattr__(self, "places", shape[1])
         for visit in self.visits:
             self._check_place(visit.location_idx, f"visit {visit.id!r}")
         for agent in self.agents:
+            if not 0 <= agent.profile_idx < self.profiles:
+                msg = f"agent {agent.id!r}: no travel profile {agent.profile_idx}"
+                raise InvalidProblemError(msg)
             self._check_place(agent.start_location_idx, f"agent {agent.id!r} start")
             if agent.end_location_idx is not None:
                 self._check_place(agent.end_location_idx, f"agent {agent.id!r} end")
@@ -122,3 +135,13 @@ class Problem:
         if not 0 <= idx < self.places:
             msg = f"{owner}: place index {idx} outside the {self.places}-place matrix"
             raise InvalidProblemError(msg)
+
+    def travel_time_of(self, agent_idx: int) -> npt.NDArray[np.int64]:
+        """The travel-time matrix (seconds) of the agent's profile."""
+        matrix: npt.NDArray[np.int64] = self.travel_time_s[self.agents[agent_idx].profile_idx]
+        return matrix
+
+    def distance_of(self, agent_idx: int) -> npt.NDArray[np.int64]:
+        """The distance matrix (metres) of the agent's profile."""
+        matrix: npt.NDArray[np.int64] = self.distance_m[self.agents[agent_idx].profile_idx]
+        return matrix

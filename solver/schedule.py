@@ -93,8 +93,8 @@ def schedule_route(problem: Problem, agent_idx: int, visit_order: Sequence[int])
             return_distance_m=0,
         )
 
-    travel = problem.travel_time_s
-    distance = problem.distance_m
+    travel = problem.travel_time_of(agent_idx)
+    distance = problem.distance_of(agent_idx)
     # Forward pass: (visit_idx, arrival, service start, service end, travel, distance).
     legs: list[tuple[int, int, int, int, int, int]] = []
     place = agent.start_location_idx

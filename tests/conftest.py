@@ -14,36 +14,44 @@ from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
 from app.main import create_app
-from geo import Region, load_region
+from geo import Region, import_region, load_region
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
-REGION_DIR = DATA_DIR / "regions" / "liechtenstein"
+DEFAULT_EXTRACT = DATA_DIR / "osm" / "liechtenstein.osm.pbf"
 SAMPLE_REQUEST = DATA_DIR / "samples" / "plan-request.json"
 
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder of this test run, so tests build the region from the extract."""
+    """A cache folder of this test run."""
     return tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="session")
-def region(cache_dir: Path) -> Region:
-    """The default region, Liechtenstein, from the shipped OSM extract."""
-    return load_region(REGION_DIR, cache_dir)
+def regions_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test run's region store, holding the default region imported once."""
+    folder = tmp_path_factory.mktemp("regions")
+    import_region(DEFAULT_EXTRACT, "liechtenstein", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def region(regions_dir: Path) -> Region:
+    """The default region, Liechtenstein, imported from the shipped OSM extract."""
+    return load_region(regions_dir / "liechtenstein")
 
 
 @pytest.fixture
-def settings(region: Region, cache_dir: Path, tmp_path: Path) -> Settings:
-    """Settings on the shipped data, this run's cache and a fresh SQLite database."""
-    assert region.name == "liechtenstein"  # built first, so the app loads it from the cache
+def settings(regions_dir: Path, tmp_path: Path) -> Settings:
+    """Settings on the shipped data, this run's imported regions and a fresh database."""
     return Settings(
         data_dir=DATA_DIR,
-        cache_dir=cache_dir,
+        var_dir=tmp_path,
+        regions_dir=regions_dir,
         database_url=f"sqlite:///{tmp_path / 'doorstep.db'}",
     )
 

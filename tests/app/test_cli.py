@@ -8,13 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geo import Region
 from tests.conftest import DATA_DIR, SAMPLE_REQUEST
 from tests.feasibility import plan_violations
 
 
-def _run_plan(file: Path, cache_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DOORSTEP_DATA_DIR": str(DATA_DIR), "DOORSTEP_CACHE_DIR": str(cache_dir)}
+def _run_plan(file: Path, regions_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DOORSTEP_DATA_DIR": str(DATA_DIR),
+        "DOORSTEP_REGIONS_DIR": str(regions_dir),
+    }
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "plan", str(file)],
         env=env,
@@ -25,29 +28,25 @@ def _run_plan(file: Path, cache_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_plan_command_prints_a_feasible_plan(
-    region: Region, cache_dir: Path, tmp_path: Path
-) -> None:
+def test_plan_command_prints_a_feasible_plan(regions_dir: Path, tmp_path: Path) -> None:
     """The sample request file plans offline and prints the plan as JSON."""
-    assert region.name == "liechtenstein"
     body = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
     body["options"] = {"time_limit_seconds": 1}
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps(body), encoding="utf-8")
-    result = _run_plan(request_file, cache_dir)
+    result = _run_plan(request_file, regions_dir)
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan_violations(body, plan) == []
     assert plan["summary"]["assigned"] >= 36
 
 
-def test_plan_command_names_the_bad_field(region: Region, cache_dir: Path, tmp_path: Path) -> None:
+def test_plan_command_names_the_bad_field(regions_dir: Path, tmp_path: Path) -> None:
     """A bad request file exits with status 2 and an error naming the field."""
-    assert region.name == "liechtenstein"
     body = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
     body["agents"] = []
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps(body), encoding="utf-8")
-    result = _run_plan(request_file, cache_dir)
+    result = _run_plan(request_file, regions_dir)
     assert result.returncode == 2
     assert json.loads(result.stderr)["detail"][0]["loc"] == ["agents"]

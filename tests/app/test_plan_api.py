@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.store import PlanStore
-from geo import Region
+from geo import LatLon, Region, TravelMode
+from geo.weights import edge_weights
 from tests.feasibility import plan_violations
-from tests.road_oracle import fastest_leg, nearest_node
+from tests.road_oracle import fastest_from, nearest_edge_m, split_at_snaps, weighted_graph
 
 OFF_ROAD_IN_ALPS = {"lat": 47.0500, "lon": 9.6000}  # the extract's Alpine edge, no drivable road
 OUTSIDE_REGION = {"lat": 48.1372, "lon": 11.5756}  # Munich
@@ -49,28 +50,41 @@ def test_sample_plan_is_feasible_and_plans_most_cases(
 def test_sample_plan_travel_matches_networkx_on_the_road_graph(
     client: TestClient, sample_request: dict[str, Any], region: Region
 ) -> None:
-    """Every leg's travel time and distance equal a networkx Dijkstra between brute-force
-    nearest nodes: the fast path (KD-tree, scipy) agrees with the obvious one."""
+    """Every leg's travel time and distance equal networkx's Dijkstra on the same weighted
+    graph cut at the snapped points, every snap distance equals a brute-force nearest-road
+    search, and every leg's geometry runs from its start to its end."""
     plan = _post(client, sample_request)
-    graph = region.network.graph
-    legs = 0
+    network = region.network
+    weights = edge_weights(network)
+    legs: list[tuple[tuple[Any, Any], tuple[int, int], Any]] = []
     for itinerary in plan["itineraries"]:
         if not itinerary["stops"]:
             continue
-        points = [itinerary["start_location"]] + [s["location"] for s in itinerary["stops"]]
+        points = [itinerary["start_location"], *(s["location"] for s in itinerary["stops"])]
         points.append(itinerary["end_location"])
         travel = [(s["travel_seconds"], s["distance_meters"]) for s in itinerary["stops"]]
         travel.append((itinerary["return_travel_seconds"], itinerary["return_distance_meters"]))
-        for (a, b), (seconds, meters) in zip(itertools.pairwise(points), travel, strict=True):
-            time_s, length_m = fastest_leg(
-                graph,
-                nearest_node(graph, a["lat"], a["lon"]),
-                nearest_node(graph, b["lat"], b["lon"]),
-            )
-            assert seconds == math.ceil(time_s - 1e-6) or abs(seconds - time_s) <= 1
-            assert abs(meters - length_m) <= 1
-            legs += 1
-    assert legs >= 40
+        geometry = [s["geometry"] for s in itinerary["stops"]] + [itinerary["return_geometry"]]
+        legs += zip(itertools.pairwise(points), travel, geometry, strict=True)
+        for stop in itinerary["stops"]:
+            lat, lon = stop["location"]["lat"], stop["location"]["lon"]
+            assert abs(stop["snap_distance_meters"] - nearest_edge_m(network, lat, lon)) <= 1
+    assert len(legs) >= 40
+
+    places = [LatLon(p["lat"], p["lon"]) for (a, b), _, _ in legs for p in (a, b)]
+    snaps = region.locators[TravelMode.DRIVE].snap(places, max_distance_m=500)
+    graph = weighted_graph(network, weights)
+    nodes = split_at_snaps(graph, network, weights, [s for s in snaps if s is not None])
+    for k, (_, (seconds, meters), line) in enumerate(legs):
+        source, target = nodes[2 * k], nodes[2 * k + 1]
+        time_ms, length_cm = fastest_from(graph, source, [target])[target]
+        assert seconds == math.ceil(time_ms / 1000)
+        assert abs(meters - length_cm / 100) <= 0.5
+        start, end = snaps[2 * k], snaps[2 * k + 1]
+        assert start is not None
+        assert end is not None
+        assert line["coordinates"][0] == pytest.approx([start.point.lon, start.point.lat], abs=1e-6)
+        assert line["coordinates"][-1] == pytest.approx([end.point.lon, end.point.lat], abs=1e-6)
 
 
 def test_ungeocodable_and_unroutable_cases_are_reported_and_the_rest_planned(

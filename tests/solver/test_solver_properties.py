@@ -49,7 +49,7 @@ def _route_travel_if_feasible(
     if not order:
         return 0
     agent = problem.agents[agent_idx]
-    tt = problem.travel_time_s
+    tt = problem.travel_time_s[agent.profile_idx]
     place, clock_s, travel_s = agent.start_location_idx, agent.shift.start_s, 0
     for visit_idx in order:
         visit = problem.visits[visit_idx]
@@ -69,7 +69,6 @@ def _route_travel_if_feasible(
 
 def check_solution(problem: Problem, solution: Solution) -> None:
     """Assert every invariant of a solution, without using solver.schedule."""
-    tt, dm = problem.travel_time_s, problem.distance_m
     assert [r.agent_idx for r in solution.routes] == list(range(len(problem.agents)))
 
     served = [stop.visit_idx for route in solution.routes for stop in route.stops]
@@ -78,6 +77,8 @@ def check_solution(problem: Problem, solution: Solution) -> None:
 
     for route in solution.routes:
         agent = problem.agents[route.agent_idx]
+        tt = problem.travel_time_s[agent.profile_idx]
+        dm = problem.distance_m[agent.profile_idx]
         assert agent.shift.start_s <= route.start_s <= route.end_s <= agent.shift.end_s
         if not route.stops:
             assert route.start_s == route.end_s == agent.shift.start_s
@@ -138,8 +139,10 @@ def problems(
     max_visits: int = 8,
     max_agents: int = 3,
     horizon_s: int = 2000,
+    max_profiles: int = 2,
 ) -> Problem:
-    """Small problems with random (asymmetric, not necessarily metric) matrices."""
+    """Small problems with random (asymmetric, not necessarily metric) matrices; with two
+    profiles the second is the first slowed down 1-3x (a slower travel mode)."""
     n_places = draw(st.integers(1, 6))
     cells = n_places * n_places
     travel = np.array(draw(st.lists(st.integers(0, 300), min_size=cells, max_size=cells)))
@@ -148,6 +151,11 @@ def problems(
     distance_m = distance.reshape(n_places, n_places).astype(np.int64)
     np.fill_diagonal(travel_s, 0)
     np.fill_diagonal(distance_m, 0)
+    n_profiles = draw(st.integers(1, max_profiles))
+    if n_profiles == 2:
+        slowdown = draw(st.integers(1, 3))
+        travel_s = np.stack([travel_s, travel_s * slowdown])
+        distance_m = np.stack([distance_m, distance_m])
     place = st.integers(0, n_places - 1)
     n_visits = draw(st.integers(min_visits, max_visits))
     visits = tuple(
@@ -169,6 +177,7 @@ def problems(
                 start_location_idx=draw(place),
                 end_location_idx=draw(st.none() | place),
                 shift=TimeWindow(start_s=shift_start_s, end_s=shift_end_s),
+                profile_idx=draw(st.integers(0, n_profiles - 1)),
             )
         )
     return Problem(
@@ -200,7 +209,7 @@ def test_solutions_satisfy_every_invariant(problem: Problem) -> None:
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(problems(min_visits=3, max_visits=6, max_agents=1, horizon_s=4000))
+@given(problems(min_visits=3, max_visits=6, max_agents=1, horizon_s=4000, max_profiles=1))
 def test_single_agent_matches_brute_force(problem: Problem) -> None:
     """Every ordered subset of the visits: the solver's objective is the true optimum.
 

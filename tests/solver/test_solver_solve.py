@@ -13,6 +13,7 @@ from solver import (
     OUTSIDE_ALL_WINDOWS,
     Agent,
     InternalSolverError,
+    InvalidProblemError,
     Problem,
     Route,
     Solution,
@@ -347,3 +348,66 @@ def test_node_travel_matrix() -> None:
     assert travel[3, 5] == 0
     assert (travel[:, 5] == 0).all()  # open end
     assert (travel[4:, :] == 0).all()  # nothing leaves an end node
+
+
+def test_each_agent_travels_by_its_own_profile() -> None:
+    """With a fast and a slow profile, each agent's times come from its own matrix, and a
+    visit only the fast agent can reach in its window goes to that agent."""
+    fast = np.array([[0, 100], [100, 0]], dtype=np.int64)
+    slow = fast * 5
+    window = TimeWindow(start_s=0, end_s=200)  # reachable at 100 s, not at 500 s
+    problem = Problem(
+        visits=(Visit(id="v", location_idx=1, service_s=60, time_windows=(window,)),),
+        agents=(
+            Agent(
+                id="walker",
+                start_location_idx=0,
+                end_location_idx=0,
+                shift=TimeWindow(start_s=0, end_s=5000),
+                profile_idx=1,
+            ),
+            Agent(
+                id="driver",
+                start_location_idx=0,
+                end_location_idx=0,
+                shift=TimeWindow(start_s=0, end_s=5000),
+                profile_idx=0,
+            ),
+        ),
+        travel_time_s=np.stack([fast, slow]),
+        distance_m=np.stack([fast * 10, fast * 10]),
+    )
+    solution = solve(problem, SolveParams(time_limit_s=1, solution_limit=20))
+    walker, driver = solution.routes
+    assert walker.stops == ()
+    assert [s.travel_s for s in driver.stops] == [100]
+    assert driver.return_travel_s == 100
+    assert solution.objective == 200
+    only_walker = Problem(
+        visits=(Visit(id="v", location_idx=1, service_s=60),),
+        agents=(problem.agents[0],),
+        travel_time_s=np.stack([fast, slow]),
+        distance_m=np.stack([fast * 10, fast * 10]),
+    )
+    (route,) = solve(only_walker, SolveParams(time_limit_s=1, solution_limit=20)).routes
+    assert [s.travel_s for s in route.stops] == [500]
+    assert route.end_s - route.start_s == 500 + 60 + 500
+
+
+def test_unknown_profile_is_refused() -> None:
+    """An agent naming a profile the matrices do not have is an invalid problem."""
+    with pytest.raises(InvalidProblemError, match="profile"):
+        Problem(
+            visits=(),
+            agents=(
+                Agent(
+                    id="a",
+                    start_location_idx=0,
+                    end_location_idx=0,
+                    shift=TimeWindow(start_s=0, end_s=10),
+                    profile_idx=1,
+                ),
+            ),
+            travel_time_s=np.zeros((1, 1), dtype=np.int64),
+            distance_m=np.zeros((1, 1), dtype=np.int64),
+        )

@@ -1,0 +1,128 @@
+"""Regions through the API: listing, importing (admins only), and planning in a new region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from app.config import Settings
+from app.main import create_app
+from app.regions import RegionRegistry
+from tests.conftest import DEFAULT_EXTRACT
+from tests.feasibility import plan_violations
+
+MANHATTAN = Path(__file__).resolve().parents[1] / "data" / "new-york-manhattan.osm.pbf"
+TOKEN = "s3cret-admin-token"
+
+
+@pytest.fixture
+def admin_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """A client of an app with admin endpoints on and its own copy of the region store."""
+    store = tmp_path / "regions"
+    store.mkdir()
+    (store / "liechtenstein").symlink_to(settings.regions_dir / "liechtenstein")
+    with TestClient(
+        create_app(
+            settings.model_copy(update={"admin_token": SecretStr(TOKEN), "regions_dir": store})
+        )
+    ) as client:
+        yield client
+
+
+def _upload(client: TestClient, token: str | None, **fields: str) -> httpx2.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with MANHATTAN.open("rb") as extract:
+        return client.post(
+            "/regions",
+            headers=headers,
+            data=fields,
+            files={"extract": ("manhattan.osm.pbf", extract, "application/octet-stream")},
+        )
+
+
+def test_default_region_is_listed(client: TestClient) -> None:
+    """GET /regions lists the default region with its time zone, country and outline."""
+    (region,) = client.get("/regions").json()
+    assert region["name"] == "liechtenstein"
+    assert region["default"] is True
+    assert (region["timezone"], region["country_code"]) == ("Europe/Vaduz", "LI")
+    assert region["outline"]["type"] == "Polygon"
+    assert client.get("/regions/liechtenstein").json() == region
+    assert client.get("/regions/atlantis").status_code == 404
+
+
+def test_admin_imports_a_region_and_plans_run_in_it(admin_client: TestClient) -> None:
+    """An uploaded extract becomes a region; a plan naming it runs in its time zone."""
+    response = _upload(admin_client, TOKEN, name="manhattan")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["timezone"], body["country_code"]) == ("America/New_York", "US")
+    assert {r["name"] for r in admin_client.get("/regions").json()} == {
+        "liechtenstein",
+        "manhattan",
+    }
+    request = {
+        "date": "2026-12-01",
+        "region": "manhattan",
+        "cases": [
+            {"id": "M-1", "location": {"lat": 40.7359, "lon": -73.9911}, "service_minutes": 10}
+        ],
+        "agents": [
+            {
+                "id": "NY-1",
+                "start": {"lat": 40.7330, "lon": -73.9950},
+                "shift": {"start": "09:00", "end": "17:00"},
+            }
+        ],
+        "options": {"time_limit_seconds": 1},
+    }
+    plan = admin_client.post("/plan", json=request).json()
+    assert plan["timezone"] == "America/New_York"
+    assert plan_violations(request, plan) == []
+    assert plan["itineraries"][0]["start_time"].endswith("-05:00")
+
+
+def test_region_import_needs_the_admin_token(client: TestClient, admin_client: TestClient) -> None:
+    """Without a configured token the endpoint is off (403); with one, a wrong or missing
+    bearer is 401; bad fields are 422 naming them."""
+    assert _upload(client, TOKEN, name="x").status_code == 403
+    assert _upload(admin_client, None, name="x").status_code == 401
+    assert _upload(admin_client, "wrong", name="x").status_code == 401
+    bad_zone = _upload(admin_client, TOKEN, name="x", timezone="Mars/Olympus")
+    assert bad_zone.status_code == 422
+    assert bad_zone.json()["detail"][0]["loc"] == ["body", "timezone"]
+    bad_name = _upload(admin_client, TOKEN, name="../etc")
+    assert bad_name.status_code == 422
+    assert bad_name.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_not_an_extract_is_422(admin_client: TestClient, tmp_path: Path) -> None:
+    """A file that is not OSM data is refused with a clear error, not a 500."""
+    junk = tmp_path / "junk.osm.pbf"
+    junk.write_bytes(b"this is not an OSM extract")
+    with junk.open("rb") as handle:
+        response = admin_client.post(
+            "/regions",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            data={"name": "junk"},
+            files={"extract": ("junk.osm.pbf", handle, "application/octet-stream")},
+        )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "extract"]
+
+
+def test_default_region_is_imported_on_first_use(tmp_path: Path) -> None:
+    """With an empty region store, the first use imports the default region from the
+    shipped extract; later registries load it."""
+    registry = RegionRegistry(tmp_path, "liechtenstein", DEFAULT_EXTRACT)
+    assert registry.manifests() == []
+    region = registry.get(None)
+    assert region.name == "liechtenstein"
+    assert [
+        m.name for m in RegionRegistry(tmp_path, "liechtenstein", DEFAULT_EXTRACT).manifests()
+    ] == ["liechtenstein"]
