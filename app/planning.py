@@ -134,7 +134,7 @@ def plan_day(
         else:
             case_places[case_idx] = located
 
-    profiles, agent_profiles = _profiles(request.agents)
+    profiles, agent_profiles = _profiles(request.agents, by_hours=limits.speed_factors is not None)
     modes = {p.mode for p in profiles}
     places = _snap(request, region, geocoder, limits, case_places, modes, unassigned)
     profiles = [_with_matrices(p, places, region, limits, matrix_cache) for p in profiles]
@@ -192,14 +192,19 @@ def plan_day(
     return response
 
 
-def _profiles(agents: Sequence[AgentIn]) -> tuple[list[_Profile], list[int]]:
-    """The distinct (mode, shift hours) of the agents, and each agent's profile index."""
+def _profiles(agents: Sequence[AgentIn], *, by_hours: bool) -> tuple[list[_Profile], list[int]]:
+    """The distinct (mode, shift hours) of the agents, and each agent's profile index.
+    Without time-of-day speed factors the hours change nothing, so only modes count."""
     keys: dict[tuple[geo.TravelMode, tuple[int, ...]], int] = {}
     agent_profiles = []
     for agent in agents:
         mode = geo.TravelMode(agent.travel_mode)
-        hours = geo.hours_between(
-            minutes_of_day(agent.shift.start) * 60, minutes_of_day(agent.shift.end) * 60
+        hours = (
+            geo.hours_between(
+                minutes_of_day(agent.shift.start) * 60, minutes_of_day(agent.shift.end) * 60
+            )
+            if by_hours
+            else ()
         )
         agent_profiles.append(keys.setdefault((mode, hours), len(keys)))
     return [_Profile(mode, hours, []) for mode, hours in keys], agent_profiles
