@@ -58,9 +58,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _registry() -> RegionRegistry:
     settings = get_settings()
-    return RegionRegistry(
-        settings.regions_dir, settings.default_region, settings.default_region_extract
-    )
+    return RegionRegistry.from_settings(settings)
 
 
 def _region_import(args: argparse.Namespace) -> int:

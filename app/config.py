@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token for admin endpoints (region import); unset disables them.",
     )
+    walk_speed_kph: float = Field(default=4.5, gt=0, le=20, description="Applied at import.")
+    bike_speed_kph: float = Field(default=15.0, gt=0, le=60, description="Applied at import.")
+    escooter_speed_kph: float = Field(default=18.0, gt=0, le=60, description="Applied at import.")
     max_snap_distance_m: float = Field(
         default=500.0, gt=0, description="A place farther from every usable road is unroutable."
     )
@@ -76,6 +79,14 @@ class Settings(BaseSettings):
             msg = "DOORSTEP_NOMINATIM_URL is required when DOORSTEP_GEOCODER=nominatim"
             raise ValueError(msg)
         return self
+
+    def mode_speeds(self) -> geo.ModeSpeeds:
+        """Walking, cycling and e-scooter speeds for region imports."""
+        return geo.ModeSpeeds(
+            walk_kph=self.walk_speed_kph,
+            bike_kph=self.bike_speed_kph,
+            escooter_kph=self.escooter_speed_kph,
+        )
 
     def external_geocoder(self) -> geo.NominatimGeocoder | None:
         """The configured Nominatim backend (its answers cached in var/), or None: offline."""

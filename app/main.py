@@ -30,9 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url)
         migrate(engine)
-        registry = RegionRegistry(
-            settings.regions_dir, settings.default_region, settings.default_region_extract
-        )
+        registry = RegionRegistry.from_settings(settings)
         registry.get(None)  # load the default region now, not on the first request
         app.state.settings = settings
         app.state.registry = registry

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import geo
+from app.config import Settings
 from app.errors import PlanInputError
 
 logger = logging.getLogger(__name__)
@@ -19,12 +20,29 @@ class RegionRegistry:
     (and again if its import is from an older version).
     """
 
-    def __init__(self, regions_dir: Path, default_region: str, default_extract: Path) -> None:
+    def __init__(
+        self,
+        regions_dir: Path,
+        default_region: str,
+        default_extract: Path,
+        speeds: geo.ModeSpeeds | None = None,
+    ) -> None:
         self._regions_dir = regions_dir
         self.default_region = default_region
         self._default_extract = default_extract
+        self._speeds = speeds
         self._loaded: dict[str, geo.Region] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RegionRegistry:
+        """The registry the settings describe."""
+        return cls(
+            settings.regions_dir,
+            settings.default_region,
+            settings.default_region_extract,
+            settings.mode_speeds(),
+        )
 
     def manifests(self) -> list[geo.RegionManifest]:
         """The manifests of every imported region, by name."""
@@ -61,7 +79,12 @@ class RegionRegistry:
         """Import (or re-import) a region; plans use the new import from the next request."""
         with self._lock:
             manifest = geo.import_region(
-                extract, name, self._regions_dir, timezone=timezone, country_code=country_code
+                extract,
+                name,
+                self._regions_dir,
+                timezone=timezone,
+                country_code=country_code,
+                speeds=self._speeds,
             )
             self._loaded.pop(name, None)
             return manifest
@@ -76,5 +99,5 @@ class RegionRegistry:
                 msg = f"region {name!r} is not imported ({exc}); imported regions: {known}"
                 raise PlanInputError(("region",), msg) from exc
         logger.info("importing the default region %s from %s", name, self._default_extract.name)
-        geo.import_region(self._default_extract, name, self._regions_dir)
+        geo.import_region(self._default_extract, name, self._regions_dir, speeds=self._speeds)
         return geo.load_region(folder)

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+import geo
 from app.config import Settings
 from app.main import create_app
 from app.regions import RegionRegistry
@@ -126,3 +127,18 @@ def test_default_region_is_imported_on_first_use(tmp_path: Path) -> None:
     assert [
         m.name for m in RegionRegistry(tmp_path, "liechtenstein", DEFAULT_EXTRACT).manifests()
     ] == ["liechtenstein"]
+
+
+def test_walking_and_cycling_speeds_come_from_the_settings(tmp_path: Path) -> None:
+    """The speeds set for the service are the ones its imports build networks with."""
+    settings = Settings(
+        var_dir=tmp_path,
+        walk_speed_kph=3.0,
+        bike_speed_kph=12.0,
+        default_region_extract=DEFAULT_EXTRACT,
+    )
+    region = RegionRegistry.from_settings(settings).get(None)
+    assert region.manifest.speeds_kph == {"walk_kph": 3.0, "bike_kph": 12.0, "escooter_kph": 18.0}
+    walk = region.networks[geo.TravelMode.WALK]
+    footway_kph = walk.edge_length_m / walk.edge_forward_s * 3.6
+    assert footway_kph.max() == pytest.approx(3.0, rel=0.01)
