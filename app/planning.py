@@ -25,16 +25,21 @@ from app.errors import Location, PlanInputError
 from app.schemas import (
     AddressPartsIn,
     AgentIn,
+    BreakOut,
     CaseIn,
+    CostsOut,
     GeocodeOut,
+    HintOut,
     ItineraryOut,
     LatLonOut,
     LineStringOut,
     PlaceIn,
     PlanRequest,
     PlanResponse,
+    ShiftIn,
     StopOut,
     SummaryOut,
+    TimeWindowIn,
     UnassignedOut,
     address_text,
     minutes_of_day,
@@ -59,6 +64,9 @@ class PlanningLimits:
     include_geometry: bool = True
     low_confidence_below: float = 0.6
     speed_factors: geo.SpeedFactors | None = None
+    cost_per_hour: float = 0.0
+    cost_per_km: float = 0.0
+    workers: int = 1
 
     @classmethod
     def for_request(cls, request: PlanRequest, settings: Settings) -> PlanningLimits:
@@ -71,6 +79,9 @@ class PlanningLimits:
             speed_factors=(
                 geo.SpeedFactors(settings.speed_factors) if settings.speed_factors else None
             ),
+            cost_per_hour=settings.default_cost_per_hour,
+            cost_per_km=settings.default_cost_per_km,
+            workers=settings.solver_workers,
         )
 
 
@@ -140,23 +151,30 @@ def plan_day(
     profiles = [_with_matrices(p, places, region, limits, matrix_cache) for p in profiles]
     times, distances = _stacked_matrices(profiles, len(places.points))
 
+    agent_index = {agent.id: idx for idx, agent in enumerate(request.agents)}
     problem = solver.Problem(
         visits=tuple(
-            _visit(request.cases[case_idx], places.case_place(k), clock)
+            _visit(request.cases[case_idx], places.case_place(k), agent_index, clock)
             for k, case_idx in enumerate(places.routed_cases)
         ),
         agents=tuple(
-            _agent(agent, idx, places.agent_count, agent_profiles[idx], clock)
+            _agent(agent, idx, places.agent_count, agent_profiles[idx], clock, limits)
             for idx, agent in enumerate(request.agents)
         ),
         travel_time_s=times,
         distance_m=distances,
+        balance_cost_per_visit=request.options.balance_cost_per_visit,
     )
-    solution = solver.solve(problem, solver.SolveParams(time_limit_s=limits.time_limit_s))
-    for missed in solution.unassigned:
-        case_idx = places.routed_cases[missed.visit_idx]
+    solution = solver.solve(
+        problem, solver.SolveParams(time_limit_s=limits.time_limit_s, workers=limits.workers)
+    )
+    for dropped in solution.unassigned:
+        case_idx = places.routed_cases[dropped.visit_idx]
         unassigned[case_idx] = UnassignedOut(
-            case_id=request.cases[case_idx].id, reason=missed.reason, detail=missed.detail
+            case_id=request.cases[case_idx].id,
+            reason=dropped.reason,
+            detail=dropped.detail,
+            hints=[_hint(hint, request, places, clock) for hint in dropped.hints],
         )
 
     itineraries = [
@@ -171,14 +189,18 @@ def plan_day(
         )
         for route in solution.routes
     ]
+    missed = [
+        unassigned[idx].model_copy(update={"value": request.cases[idx].value})
+        for idx in sorted(unassigned)
+    ]
     response = PlanResponse(
         plan_id=str(uuid.uuid4()),
         date=request.date,
         region=region.name,
         timezone=region.timezone.key,
         itineraries=itineraries,
-        unassigned=[unassigned[idx] for idx in sorted(unassigned)],
-        summary=_summary(itineraries, request, len(unassigned)),
+        unassigned=missed,
+        summary=_summary(itineraries, request, missed),
     )
     logger.info(
         "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned in %.1f s",
@@ -359,33 +381,70 @@ def _locate_agent_place(
     return result.location
 
 
-def _visit(case: CaseIn, location_idx: int, clock: DayClock) -> solver.Visit:
+def _window(window: TimeWindowIn | ShiftIn, clock: DayClock) -> solver.TimeWindow:
+    return solver.TimeWindow(
+        start_s=clock.seconds_at(minutes_of_day(window.start)),
+        end_s=clock.seconds_at(minutes_of_day(window.end)),
+    )
+
+
+def _minutes_s(minutes: int | None) -> int | None:
+    return None if minutes is None else minutes * 60
+
+
+def _visit(
+    case: CaseIn, location_idx: int, agent_index: dict[str, int], clock: DayClock
+) -> solver.Visit:
     return solver.Visit(
         id=case.id,
         location_idx=location_idx,
         service_s=case.service_minutes * 60,
         time_windows=tuple(
-            solver.TimeWindow(
-                start_s=clock.seconds_at(minutes_of_day(w.start)),
-                end_s=clock.seconds_at(minutes_of_day(w.end)),
-            )
+            _window(w, clock)
             for w in sorted(case.time_windows, key=lambda w: minutes_of_day(w.start))
         ),
+        preferred_window=(_window(case.preferred_window, clock) if case.preferred_window else None),
+        lateness_cost_per_hour=case.lateness_cost_per_hour,
+        value=case.value,
+        required_skills=frozenset(case.required_skills),
+        pinned_agent_idx=(
+            agent_index[case.pinned_agent_id] if case.pinned_agent_id is not None else None
+        ),
+        locked_order=case.locked_position,
     )
 
 
 def _agent(
-    agent: AgentIn, agent_idx: int, agent_count: int, profile_idx: int, clock: DayClock
+    agent: AgentIn,
+    agent_idx: int,
+    agent_count: int,
+    profile_idx: int,
+    clock: DayClock,
+    limits: PlanningLimits,
 ) -> solver.Agent:
     return solver.Agent(
         id=agent.id,
         start_location_idx=agent_idx,
         end_location_idx=agent_count + agent_idx,
-        shift=solver.TimeWindow(
-            start_s=clock.seconds_at(minutes_of_day(agent.shift.start)),
-            end_s=clock.seconds_at(minutes_of_day(agent.shift.end)),
-        ),
+        shift=_window(agent.shift, clock),
         profile_idx=profile_idx,
+        skills=frozenset(agent.skills),
+        max_visits=agent.max_visits,
+        max_working_s=_minutes_s(agent.max_working_minutes),
+        max_travel_s=_minutes_s(agent.max_travel_minutes),
+        breaks=tuple(
+            solver.Break(
+                earliest_start_s=clock.seconds_at(minutes_of_day(b.earliest_start)),
+                latest_start_s=clock.seconds_at(minutes_of_day(b.latest_start)),
+                duration_s=b.duration_minutes * 60,
+            )
+            for b in agent.breaks
+        ),
+        costs=solver.AgentCosts(
+            fixed=agent.fixed_cost,
+            per_hour=(limits.cost_per_hour if agent.cost_per_hour is None else agent.cost_per_hour),
+            per_km=limits.cost_per_km if agent.cost_per_km is None else agent.cost_per_km,
+        ),
     )
 
 
@@ -403,6 +462,19 @@ def geocode_query(address: str | AddressPartsIn) -> str | geo.StructuredAddress:
 
 def _address_line(address: str | AddressPartsIn | None) -> str | None:
     return None if address is None else address_text(address)
+
+
+def _hint(hint: solver.Hint, request: PlanRequest, places: _Places, clock: DayClock) -> HintOut:
+    other = None if hint.visit_idx is None else places.routed_cases[hint.visit_idx]
+    return HintOut(
+        kind=hint.kind,
+        detail=hint.detail,
+        agent_id=None if hint.agent_idx is None else request.agents[hint.agent_idx].id,
+        case_id=None if other is None else request.cases[other].id,
+        minutes=None if hint.change_s is None else -(-hint.change_s // 60),
+        new_time=None if hint.new_time_s is None else clock.instant(hint.new_time_s),
+        amount=hint.amount,
+    )
 
 
 def _lat_lon(point: geo.LatLon) -> LatLonOut:
@@ -445,6 +517,7 @@ def _itinerary(
                 service_start=clock.instant(stop.service_start_s),
                 service_end=clock.instant(stop.service_end_s),
                 wait_seconds=stop.wait_s,
+                late_seconds=stop.late_s,
                 travel_seconds=stop.travel_s,
                 distance_meters=stop.distance_m,
                 geometry=leg(previous, place),
@@ -463,6 +536,18 @@ def _itinerary(
         return_travel_seconds=route.return_travel_s,
         return_distance_meters=route.return_distance_m,
         return_geometry=leg(previous, end_place) if route.stops else None,
+        breaks=[
+            BreakOut(start=clock.instant(taken.start_s), end=clock.instant(taken.end_s))
+            for taken in route.breaks
+        ],
+        costs=CostsOut(
+            fixed=round(route.cost.fixed, 2),
+            time=round(route.cost.time, 2),
+            distance=round(route.cost.distance, 2),
+            lateness=round(route.cost.lateness, 2),
+            total=round(route.cost.total, 2),
+        ),
+        working_seconds=route.working_s,
         total_travel_seconds=route.travel_s,
         total_distance_meters=route.distance_m,
         total_service_seconds=sum(s.service_end_s - s.service_start_s for s in route.stops),
@@ -470,11 +555,21 @@ def _itinerary(
     )
 
 
-def _summary(itineraries: list[ItineraryOut], request: PlanRequest, unassigned: int) -> SummaryOut:
+def _summary(
+    itineraries: list[ItineraryOut], request: PlanRequest, unassigned: list[UnassignedOut]
+) -> SummaryOut:
+    values = {case.id: case.value for case in request.cases}
+    visited = [stop.case_id for itinerary in itineraries for stop in itinerary.stops]
+    total_cost = round(sum(i.costs.total for i in itineraries), 2)
+    recovery = round(sum(values[case_id] or 0.0 for case_id in visited), 2)
     return SummaryOut(
+        total_cost=total_cost,
+        lost_value=round(sum(entry.value or 0.0 for entry in unassigned), 2),
+        expected_recovery=recovery,
+        recovery_per_cost=round(recovery / total_cost, 3) if total_cost > 0 else None,
         cases=len(request.cases),
         assigned=sum(len(i.stops) for i in itineraries),
-        unassigned=unassigned,
+        unassigned=len(unassigned),
         agents=len(request.agents),
         agents_used=sum(1 for i in itineraries if i.stops),
         total_travel_seconds=sum(i.total_travel_seconds for i in itineraries),

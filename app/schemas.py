@@ -151,8 +151,13 @@ class ShiftIn(_Interval):
     """When the agent may leave the start and must be back at the end, local time."""
 
 
+Skill = Annotated[str, Field(min_length=1, max_length=50, examples=["senior"])]
+Money = Annotated[float, Field(ge=0, le=1_000_000, description="Money, in the plan's currency.")]
+
+
 class CaseIn(StrictModel):
-    """One overdue case to visit: a place (``address`` or ``location``), a duration, windows."""
+    """One overdue case to visit: a place (``address`` or ``location``), a duration, windows,
+    what the visit is worth and who may make it."""
 
     id: Identifier
     address: AddressIn | None = None
@@ -163,11 +168,37 @@ class CaseIn(StrictModel):
         max_length=20,
         description="Service must start inside one of them; empty means any time in the shift.",
     )
+    preferred_window: TimeWindowIn | None = Field(
+        default=None, description="Soft: starting after its end costs lateness_cost_per_hour."
+    )
+    lateness_cost_per_hour: Money = 0.0
+    value: Money | None = Field(
+        default=None,
+        description=(
+            "Expected recovery of the visit: leaving it out loses this much; a visit that "
+            "costs more than it is worth is left out. Absent: visit whenever possible."
+        ),
+    )
+    required_skills: list[Skill] = Field(default_factory=list, max_length=20)
+    pinned_agent_id: Identifier | None = Field(
+        default=None, description="Only this agent may make the visit."
+    )
+    locked_position: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "With pinned_agent_id: the agent's locked visits keep this order (a plan edited "
+            "by hand); others may go between them."
+        ),
+    )
 
     @model_validator(mode="after")
     def _address_or_location(self) -> CaseIn:
         if (self.address is None) == (self.location is None):
             msg = "give either address or location, not both and not neither"
+            raise ValueError(msg)
+        if self.locked_position is not None and self.pinned_agent_id is None:
+            msg = "locked_position needs pinned_agent_id"
             raise ValueError(msg)
         ordered = sorted(self.time_windows, key=lambda w: minutes_of_day(w.start))
         for before, after in itertools.pairwise(ordered):
@@ -183,8 +214,26 @@ class CaseIn(StrictModel):
 TravelMode = Literal["drive", "walk", "bike", "escooter"]
 
 
+class BreakIn(StrictModel):
+    """A pause the agent takes between visits, starting between the two times (local)."""
+
+    earliest_start: TimeOfDay
+    latest_start: TimeOfDay
+    duration_minutes: int = Field(gt=0, le=MINUTES_PER_DAY)
+
+    @field_validator("latest_start")
+    @classmethod
+    def _not_before_earliest(cls, latest: str, info: ValidationInfo) -> str:
+        earliest = info.data.get("earliest_start")
+        if earliest is not None and minutes_of_day(latest) < minutes_of_day(earliest):
+            msg = f"latest_start {latest} must not be before earliest_start {earliest}"
+            raise ValueError(msg)
+        return latest
+
+
 class AgentIn(StrictModel):
-    """A field agent's day: where it starts and ends, its shift and how it travels."""
+    """A field agent's day: where it starts and ends, its shift, how it travels, what it can
+    do and what it costs."""
 
     id: Identifier
     start: PlaceIn
@@ -192,6 +241,20 @@ class AgentIn(StrictModel):
     shift: ShiftIn
     travel_mode: TravelMode = Field(
         default="drive", description="Road network and speeds the agent travels by."
+    )
+    skills: list[Skill] = Field(default_factory=list, max_length=50)
+    max_visits: int | None = Field(default=None, ge=0, le=1000)
+    max_working_minutes: int | None = Field(
+        default=None, gt=0, le=MINUTES_PER_DAY, description="Leaving the start to the end."
+    )
+    max_travel_minutes: int | None = Field(default=None, gt=0, le=MINUTES_PER_DAY)
+    breaks: list[BreakIn] = Field(default_factory=list, max_length=5)
+    fixed_cost: Money = Field(default=0.0, description="Cost of using the agent at all.")
+    cost_per_hour: Money | None = Field(
+        default=None, description="Per hour of working time; absent: the server default."
+    )
+    cost_per_km: Money | None = Field(
+        default=None, description="Per km travelled; absent: the server default."
     )
 
 
@@ -203,6 +266,10 @@ class OptionsIn(StrictModel):
     )
     include_geometry: bool = Field(
         default=True, description="Give each leg's road path as a GeoJSON LineString."
+    )
+    balance_cost_per_visit: Money = Field(
+        default=0.0,
+        description="Spread work: cost per visit between the busiest and least busy agent.",
     )
 
 
@@ -218,6 +285,26 @@ class PlanRequest(StrictModel):
     cases: list[CaseIn] = Field(default_factory=list, max_length=5000)
     agents: list[AgentIn] = Field(min_length=1, max_length=500)
     options: OptionsIn = Field(default_factory=OptionsIn)
+
+    @model_validator(mode="after")
+    def _pins_name_agents(self) -> PlanRequest:
+        agent_ids = {agent.id for agent in self.agents}
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "unknown_agent",
+                    "pinned to {agent!r}, who is not among the agents",
+                    {"agent": case.pinned_agent_id},
+                ),
+                loc=("cases", position, "pinned_agent_id"),
+                input=case.pinned_agent_id,
+            )
+            for position, case in enumerate(self.cases)
+            if case.pinned_agent_id is not None and case.pinned_agent_id not in agent_ids
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PlanRequest:
@@ -278,9 +365,27 @@ class StopOut(BaseModel):
     service_start: dt.datetime
     service_end: dt.datetime
     wait_seconds: int
+    late_seconds: int = Field(description="Service start after the preferred window's end.")
     travel_seconds: int
     distance_meters: int
     geometry: LineStringOut | None = None
+
+
+class BreakOut(BaseModel):
+    """A break the agent takes, between visits."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+class CostsOut(BaseModel):
+    """What one agent's day costs, in the plan's currency."""
+
+    fixed: float
+    time: float = Field(description="Working time at the agent's hourly cost.")
+    distance: float = Field(description="Distance at the agent's cost per km.")
+    lateness: float = Field(description="Visits started after their preferred window.")
+    total: float
 
 
 class ItineraryOut(BaseModel):
@@ -296,10 +401,29 @@ class ItineraryOut(BaseModel):
     return_travel_seconds: int
     return_distance_meters: int
     return_geometry: LineStringOut | None = None
+    breaks: list[BreakOut]
+    costs: CostsOut
+    working_seconds: int = Field(description="Leaving the start to reaching the end.")
     total_travel_seconds: int
     total_distance_meters: int
     total_service_seconds: int
     total_wait_seconds: int
+
+
+class HintOut(BaseModel):
+    """One change that would let a left-out case into the plan."""
+
+    kind: str = Field(
+        description="extend_shift, widen_window, drop_visit, add_skill, unpin or raise_value."
+    )
+    detail: str
+    agent_id: str | None = None
+    case_id: str | None = Field(default=None, description="The other case, for drop_visit.")
+    minutes: int | None = Field(default=None, description="How far a shift or window moves.")
+    new_time: dt.datetime | None = Field(
+        default=None, description="When the shift would end or the window reach."
+    )
+    amount: float | None = Field(default=None, description="For raise_value: the value needed.")
 
 
 class UnassignedOut(BaseModel):
@@ -308,8 +432,12 @@ class UnassignedOut(BaseModel):
     case_id: str
     reason: str
     detail: str
+    value: float | None = Field(default=None, description="The case's value, lost unvisited.")
     candidates: list[str] = Field(
         default_factory=list, description="For an ambiguous address: the places it matches."
+    )
+    hints: list[HintOut] = Field(
+        default_factory=list, description="Single changes found that would let it in."
     )
 
 
@@ -325,6 +453,12 @@ class SummaryOut(BaseModel):
     total_distance_meters: int
     total_service_seconds: int
     total_wait_seconds: int
+    total_cost: float = Field(description="The agents' days: fixed, time, distance, lateness.")
+    lost_value: float = Field(description="Value of the cases with a value left unvisited.")
+    expected_recovery: float = Field(description="Value of the cases with a value visited.")
+    recovery_per_cost: float | None = Field(
+        description="expected_recovery / total_cost; absent when nothing costs."
+    )
 
 
 class PlanResponse(BaseModel):

@@ -1,32 +1,63 @@
 """Vehicle routing with time windows for home visits: plain data in, routes out.
 
-Knows nothing of HTTP, addresses or road networks: integer matrices, seconds and indices.
+Knows nothing of HTTP, addresses or road networks: integer matrices, seconds, indices and
+money. :func:`solve` plans a day; :func:`evaluate` times, costs and judges a plan given as
+visit orders; :func:`check_solution` independently checks a finished solution.
 """
 
+from solver.check import check_solution
 from solver.errors import InternalSolverError, InvalidProblemError, SolverError
-from solver.model import DEFAULT_DROP_PENALTY, Agent, Problem, TimeWindow, Visit
+from solver.evaluate import Evaluation, evaluate, evaluate_route, schedule_route
+from solver.model import MUST_VISIT_VALUE, Agent, AgentCosts, Break, Problem, TimeWindow, Visit
 from solver.params import SolveParams
-from solver.reasons import CAPACITY, OUTSIDE_ALL_WINDOWS
-from solver.schedule import schedule_route
-from solver.solution import Route, Solution, Stop, Unassigned
+from solver.reasons import (
+    AGENT_LIMITS,
+    CAPACITY,
+    NO_AGENT_WITH_SKILLS,
+    NO_AGENTS,
+    NOT_WORTH_COST,
+    OUTSIDE_ALL_WINDOWS,
+    PINNED_AGENT_UNAVAILABLE,
+    REASON_CODES,
+    SHIFT_TOO_SHORT,
+)
+from solver.solution import Hint, Route, RouteCost, Solution, Stop, TakenBreak, Unassigned
 from solver.solve import solve
+from solver.violations import Violation
 
 __all__ = [
+    "AGENT_LIMITS",
     "CAPACITY",
-    "DEFAULT_DROP_PENALTY",
+    "MUST_VISIT_VALUE",
+    "NOT_WORTH_COST",
+    "NO_AGENTS",
+    "NO_AGENT_WITH_SKILLS",
     "OUTSIDE_ALL_WINDOWS",
+    "PINNED_AGENT_UNAVAILABLE",
+    "REASON_CODES",
+    "SHIFT_TOO_SHORT",
     "Agent",
+    "AgentCosts",
+    "Break",
+    "Evaluation",
+    "Hint",
     "InternalSolverError",
     "InvalidProblemError",
     "Problem",
     "Route",
+    "RouteCost",
     "Solution",
     "SolveParams",
     "SolverError",
     "Stop",
+    "TakenBreak",
     "TimeWindow",
     "Unassigned",
+    "Violation",
     "Visit",
+    "check_solution",
+    "evaluate",
+    "evaluate_route",
     "schedule_route",
     "solve",
 ]

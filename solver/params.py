@@ -3,21 +3,65 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from solver.errors import InvalidProblemError
+
+Engine = Literal["auto", "ortools", "pyvrp"]
+"""Which search engine plans the day: ``"ortools"`` handles every feature of the model,
+``"pyvrp"`` only problems inside its model (see :func:`solver.engines.pyvrp_unsupported`),
+``"auto"`` picks PyVRP when it can and OR-Tools otherwise."""
+
+ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SolveParams:
-    """Search limits. ``solution_limit`` makes a run deterministic (tests, replays)."""
+    """Search limits, engine choice and parallelism.
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock budget of the search (seconds), whatever the number of workers.
+    solution_limit
+        A step budget that makes a run reproducible: OR-Tools stops after this many
+        solutions, PyVRP after this many iterations of its iterated local search. With
+        ``workers=1`` and a fixed ``seed`` the same problem then gives the same plan (the
+        time limit stays a safety net and should be generous).
+    engine
+        ``"auto"`` (default), ``"ortools"`` or ``"pyvrp"``; see :data:`Engine`.
+    seed
+        Seed of the randomised search (PyVRP; OR-Tools' search is deterministic).
+    workers
+        Searches run at once, each in its own process (at least 1). With 2 or more,
+        differently configured searches race for the whole time limit and the cheaper plan
+        is kept (see :func:`solver.engines.race_plan`).
+    """
 
     time_limit_s: float = 5.0
     solution_limit: int | None = None
+    explain_time_limit_s: float = 2.0
+    """Budget after the search for repairing, explaining and hinting at left-out visits."""
+    engine: Engine = "auto"
+    seed: int = 0
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             msg = f"time_limit_s must be positive, got {self.time_limit_s}"
             raise InvalidProblemError(msg)
+        if self.explain_time_limit_s < 0:
+            msg = f"explain_time_limit_s must not be negative, got {self.explain_time_limit_s}"
+            raise InvalidProblemError(msg)
         if self.solution_limit is not None and self.solution_limit < 1:
             msg = f"solution_limit must be at least 1, got {self.solution_limit}"
+            raise InvalidProblemError(msg)
+        if self.engine not in ENGINES:
+            msg = f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}"
+            raise InvalidProblemError(msg)
+        if not 0 <= self.seed < 2**31:
+            msg = f"seed must be in [0, 2**31), got {self.seed}"
+            raise InvalidProblemError(msg)
+        if self.workers < 1:
+            msg = f"workers must be at least 1, got {self.workers}"
             raise InvalidProblemError(msg)

@@ -1,4 +1,5 @@
-"""A solved day: one route per agent, and every visit not served with the reason why."""
+"""A solved day: one timed and costed route per agent, and every visit not served with the
+reason why. Times are seconds from the problem's origin; costs are money."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ class Stop:
     """One visit on a route; all times in seconds from the problem's origin.
 
     ``travel_s`` and ``distance_m`` are from the previous place (the agent's start for the
-    first stop). ``arrival_s`` is the previous departure plus ``travel_s``; ``wait_s`` is
-    ``service_start_s - arrival_s``.
+    first stop). The agent leaves the previous place at once and travels; a break taken
+    during that travel delays the arrival, so ``arrival_s`` is the previous departure plus
+    ``travel_s`` plus the breaks begun before arriving. ``wait_s`` is the time between arrival
+    and service start (breaks taken at the door included). ``late_s`` is how long after the
+    end of the visit's preferred window service started (0 when on time or no preference).
     """
 
     visit_idx: int
@@ -20,20 +24,47 @@ class Stop:
     service_end_s: int
     travel_s: int
     distance_m: int
+    late_s: int = 0
 
     @property
     def wait_s(self) -> int:
-        """Seconds spent waiting at the door before service may start."""
+        """Seconds between arrival at the door and the start of service."""
         return self.service_start_s - self.arrival_s
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TakenBreak:
+    """When one of the agent's breaks (index into ``Agent.breaks``) is taken."""
+
+    break_idx: int
+    start_s: int
+    end_s: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteCost:
+    """What one agent's day costs (money): ``fixed`` (when it makes any visit), ``time``
+    (working time at the agent's hourly rate), ``distance`` (distance at its rate per km),
+    ``lateness`` (services started after their preferred window) and their ``total``."""
+
+    fixed: float = 0.0
+    time: float = 0.0
+    distance: float = 0.0
+    lateness: float = 0.0
+    total: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Route:
-    """One agent's day. An agent with no stops has an empty route (it stays home).
+    """One agent's day. An agent with no stops has an empty route (it stays home, costs
+    nothing and takes no breaks).
 
     ``start_s`` is when the agent leaves its start place, ``end_s`` when it reaches its end
-    place (for an open route: when the last service ends). ``return_travel_s`` and
-    ``return_distance_m`` are the last leg, from the last stop to the end place.
+    place (for an open route: when the last service ends); the working time is the span
+    between them. ``return_travel_s`` and ``return_distance_m`` are the last leg, from the
+    last stop to the end place. ``breaks`` are the agent's breaks in time order: each lies in a
+    gap between services (while travelling or waiting), or before ``start_s`` or after
+    ``end_s`` (then outside the working time).
     """
 
     agent_idx: int
@@ -42,6 +73,8 @@ class Route:
     end_s: int
     return_travel_s: int
     return_distance_m: int
+    breaks: tuple[TakenBreak, ...] = ()
+    cost: RouteCost = RouteCost()
 
     @property
     def travel_s(self) -> int:
@@ -53,20 +86,52 @@ class Route:
         """Total distance of the route, return leg included (metres)."""
         return sum(stop.distance_m for stop in self.stops) + self.return_distance_m
 
+    @property
+    def working_s(self) -> int:
+        """Seconds from leaving the start place to reaching the end place."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hint:
+    """One change that would let a left-out visit into the plan (a counterfactual).
+
+    ``kind`` says what changes (see :mod:`solver.reasons`); ``agent_idx`` and ``visit_idx``
+    name the agent and the other visit concerned; ``change_s`` is how many seconds a shift
+    or window moves and ``new_time_s`` the time it then ends (or starts); ``amount`` is
+    money (a value to reach).
+    """
+
+    kind: str
+    detail: str
+    agent_idx: int | None = None
+    visit_idx: int | None = None
+    change_s: int | None = None
+    new_time_s: int | None = None
+    amount: float | None = None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unassigned:
-    """A visit no route serves. ``reason`` is a stable code, ``detail`` a sentence for people."""
+    """A visit no route serves. ``reason`` is a stable code, ``detail`` a sentence for people,
+    ``hints`` the single changes found that would let it in."""
 
     visit_idx: int
     reason: str
     detail: str
+    hints: tuple[Hint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Solution:
-    """Routes in the order of ``Problem.agents``, plus the unassigned visits."""
+    """Routes in the order of ``Problem.agents``, plus the unassigned visits.
+
+    ``objective`` is money: the routes' total costs plus ``lost_value`` (the value of the
+    unassigned visits) plus ``balance_cost`` (see ``Problem.balance_cost_per_visit``).
+    """
 
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
-    objective: int
+    objective: float
+    lost_value: float = 0.0
+    balance_cost: float = 0.0

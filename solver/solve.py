@@ -1,28 +1,32 @@
-"""The entry point: solve a :class:`~solver.model.Problem` into a timed :class:`Solution`."""
+"""The entry point: solve a :class:`~solver.model.Problem` into a timed, costed
+:class:`~solver.solution.Solution`."""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from solver import _ortools
+from solver.engines import plan_orders
 from solver.errors import InternalSolverError
+from solver.evaluate import evaluate
 from solver.model import Problem
 from solver.params import SolveParams
-from solver.reasons import unassigned_reason
-from solver.schedule import schedule_route
-from solver.solution import Route, Solution, Unassigned
+from solver.reasons import explain, repair
+from solver.solution import Solution
 
 logger = logging.getLogger(__name__)
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
-    """Assign visits to agents and order and time each agent's day.
+    """Assign visits to agents and order and time each agent's day, at the least money.
 
-    OR-Tools chooses which agent serves which visit and in what order, minimising total
-    travel time plus the drop penalty of every visit left out. The times of each route are
-    then computed independently by :func:`~solver.schedule.schedule_route` (earliest service,
-    late departure from home).
+    A search engine (PyVRP when the problem is inside its model, else OR-Tools; see
+    :mod:`solver.engines`) chooses which agent serves which visit and in what order,
+    minimising the money of the day: the agents' fixed, working-time and distance costs,
+    lateness, balance and the value of the visits left out (plus a tiny travel-time
+    tie-break). A repair pass then inserts left-out visits that fit and pay, the orders are
+    timed and costed by :func:`~solver.evaluate.evaluate`, independently of the engines, and
+    every visit still left out gets a reason and hints (:mod:`solver.reasons`).
 
     Parameters
     ----------
@@ -37,70 +41,55 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     Solution
         One route per agent in the order of ``problem.agents`` (empty for an agent that stays
         home), the unassigned visits in index order, each with a reason, and the objective
-        (travel seconds of all routes plus the drop penalties of the unassigned visits).
+        in money.
 
     Raises
     ------
     InternalSolverError
-        If OR-Tools returns an order that the scheduler finds infeasible, or the objective
-        disagrees with the timed routes: a bug, not bad input.
+        If the evaluator finds that the plan the engine chose breaks a rule: a bug, not bad
+        input.
     """
     if params is None:
         params = SolveParams()
     started = time.perf_counter()
     n_visits = len(problem.visits)
-    n_agents = len(problem.agents)
+    found, engine = True, "none"
+    orders: list[list[int]] = [[] for _ in problem.agents]
+    if n_visits and problem.agents:
+        result = plan_orders(problem, params)
+        orders, found, engine = result.orders, result.found, result.engine
 
-    if n_visits and n_agents:
-        result = _ortools.solve_orders(problem, params)
-        orders = result.orders
-        objective = result.objective
-        found = result.found
-    else:
-        orders = [[] for _ in problem.agents]
-        objective = sum(visit.drop_penalty for visit in problem.visits)
-        found = True
-
-    routes = tuple(
-        _timed_route(problem, agent_idx, order) for agent_idx, order in enumerate(orders)
-    )
-    served = {stop.visit_idx for route in routes for stop in route.stops}
-    unassigned = []
-    for visit_idx in range(n_visits):
-        if visit_idx not in served:
-            reason, detail = unassigned_reason(problem, visit_idx)
-            unassigned.append(Unassigned(visit_idx=visit_idx, reason=reason, detail=detail))
-
-    expected = sum(route.travel_s for route in routes) + sum(
-        problem.visits[u.visit_idx].drop_penalty for u in unassigned
-    )
-    if found and expected != objective:
+    broken = evaluate(problem, orders).violations
+    if broken:
+        first = broken[0]
         msg = (
-            f"OR-Tools objective {objective} differs from the timed routes' travel plus "
-            f"drop penalties {expected}"
+            f"the evaluator finds the plan {engine} chose infeasible: {len(broken)} "
+            f"violations, first {first.code} (agent index {first.agent_idx}, visit index "
+            f"{first.visit_idx})"
         )
         raise InternalSolverError(msg)
+    deadline = time.perf_counter() + params.explain_time_limit_s
+    orders = repair(problem, orders, deadline=deadline)
+    evaluation = evaluate(problem, orders)
+
+    unassigned = explain(problem, orders, evaluation.unassigned, deadline=deadline)
 
     logger.info(
-        "solved %d visits, %d agents: %d assigned, %d unassigned, objective %d, "
+        "solved %d visits, %d agents with %s: %d assigned, %d unassigned, objective %.2f, "
         "solution found %s, %.2f s",
         n_visits,
-        n_agents,
-        len(served),
+        len(problem.agents),
+        engine,
+        n_visits - len(unassigned),
         len(unassigned),
-        objective,
+        evaluation.objective,
         found,
         time.perf_counter() - started,
     )
-    return Solution(routes=routes, unassigned=tuple(unassigned), objective=objective)
-
-
-def _timed_route(problem: Problem, agent_idx: int, order: list[int]) -> Route:
-    route = schedule_route(problem, agent_idx, order)
-    if route is None:
-        msg = (
-            f"the scheduler finds the order OR-Tools chose for agent index {agent_idx} "
-            f"({len(order)} visits) infeasible"
-        )
-        raise InternalSolverError(msg)
-    return route
+    return Solution(
+        routes=evaluation.routes,
+        unassigned=tuple(unassigned),
+        objective=evaluation.objective,
+        lost_value=evaluation.lost_value,
+        balance_cost=evaluation.balance_cost,
+    )

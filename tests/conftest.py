@@ -53,6 +53,7 @@ def settings(regions_dir: Path, tmp_path: Path) -> Settings:
         var_dir=tmp_path,
         regions_dir=regions_dir,
         database_url=f"sqlite:///{tmp_path / 'doorstep.db'}",
+        solver_workers=1,  # one search per plan: tests run side by side with others
     )
 
 

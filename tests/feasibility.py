@@ -76,6 +76,13 @@ def _itinerary_violations(
     if start < shift_start - TOLERANCE or end > shift_end + TOLERANCE:
         problems.append(f"{who}: day {start}..{end} outside shift {shift_start}..{shift_end}")
 
+    breaks = [(_instant(b["start"]), _instant(b["end"])) for b in itinerary.get("breaks", [])]
+    problems += _break_violations(who, breaks, agent, date, timezone, itinerary)
+
+    def paused(since: dt.datetime, until: dt.datetime) -> dt.timedelta:
+        """Breaks begun in [since, until): they delay the arrival."""
+        return sum((end - begin for begin, end in breaks if since <= begin < until), dt.timedelta())
+
     departure = start
     travel_total = distance_total = 0
     for stop in itinerary["stops"]:
@@ -85,8 +92,11 @@ def _itinerary_violations(
         arrival = _instant(stop["arrival"])
         service_start, service_end = _instant(stop["service_start"]), _instant(stop["service_end"])
         here = f"{who}, case {case['id']}"
-        if not _close(arrival, departure + dt.timedelta(seconds=stop["travel_seconds"])):
+        travel = dt.timedelta(seconds=stop["travel_seconds"])
+        if not _close(arrival, departure + travel + paused(departure, arrival)):
             problems.append(f"{here}: arrival {arrival} != departure {departure} + travel")
+        if any(begin < service_end and service_start < end for begin, end in breaks):
+            problems.append(f"{here}: a break overlaps the service")
         if service_start < arrival - TOLERANCE:
             problems.append(f"{here}: service starts {service_start} before arrival {arrival}")
         if stop["wait_seconds"] != round((service_start - arrival).total_seconds()):
@@ -108,10 +118,37 @@ def _itinerary_violations(
         distance_total += stop["distance_meters"]
         departure = service_end
 
-    if not _close(end, departure + dt.timedelta(seconds=itinerary["return_travel_seconds"])):
+    back = dt.timedelta(seconds=itinerary["return_travel_seconds"])
+    if not _close(end, departure + back + paused(departure, end)):
         problems.append(f"{who}: end {end} != last departure {departure} + return travel")
     if itinerary["total_travel_seconds"] != travel_total + itinerary["return_travel_seconds"]:
         problems.append(f"{who}: total_travel_seconds is not the sum of the legs")
     if itinerary["total_distance_meters"] != distance_total + itinerary["return_distance_meters"]:
         problems.append(f"{who}: total_distance_meters is not the sum of the legs")
+    return problems
+
+
+def _break_violations(
+    who: str,
+    breaks: list[tuple[dt.datetime, dt.datetime]],
+    agent: dict[str, Any],
+    date: str,
+    timezone: ZoneInfo,
+    itinerary: dict[str, Any],
+) -> list[str]:
+    """Each of the agent's breaks is taken once, starting in its window, for its length
+    (a day without visits takes none)."""
+    wanted = agent.get("breaks", [])
+    if not itinerary["stops"]:
+        return [f"{who}: breaks on a day without visits"] if breaks else []
+    if len(breaks) != len(wanted):
+        return [f"{who}: {len(breaks)} breaks taken, {len(wanted)} asked for"]
+    problems = []
+    for (begin, end), rule in zip(sorted(breaks), wanted, strict=True):
+        earliest = _local(date, rule["earliest_start"], timezone)
+        latest = _local(date, rule["latest_start"], timezone)
+        if not earliest - TOLERANCE <= begin <= latest + TOLERANCE:
+            problems.append(f"{who}: break at {begin} outside {earliest}..{latest}")
+        if end - begin != dt.timedelta(minutes=rule["duration_minutes"]):
+            problems.append(f"{who}: break of {end - begin}, not {rule['duration_minutes']} min")
     return problems

@@ -114,15 +114,22 @@ def test_ungeocodable_and_unroutable_cases_are_reported_and_the_rest_planned(
 def test_case_outside_every_shift_is_unassigned_with_a_reason(
     client: TestClient, sample_request: dict[str, Any]
 ) -> None:
-    """A case whose only window is at night cannot be reached in any shift."""
+    """A case whose only window is at night cannot be reached in any shift; the hints say
+    how to change a shift or the window to fit it, in local time."""
     body = copy.deepcopy(sample_request)
     body["cases"] = body["cases"][:5]
     body["cases"][0]["time_windows"] = [{"start": "22:00", "end": "23:00"}]
     plan = _post(client, body)
     assert plan_violations(body, plan) == []
-    assert [(u["case_id"], u["reason"]) for u in plan["unassigned"]] == [
-        (body["cases"][0]["id"], "outside_all_windows")
-    ]
+    (entry,) = plan["unassigned"]
+    assert (entry["case_id"], entry["reason"]) == (body["cases"][0]["id"], "outside_all_windows")
+    hints = {hint["kind"]: hint for hint in entry["hints"]}
+    widen = hints["widen_window"]
+    assert widen["new_time"].startswith("2026-12-01T")
+    assert widen["new_time"] < "2026-12-01T22:00"
+    assert widen["minutes"] > 0
+    assert hints["extend_shift"]["agent_id"] in {a["id"] for a in body["agents"]}
+    assert hints["extend_shift"]["new_time"] >= "2026-12-01T22:"
 
 
 def _invalid(body: dict[str, Any], change: str) -> dict[str, Any]:

@@ -1,11 +1,10 @@
-"""Property tests of solve(), checked by a small checker independent of solver/schedule.py.
-
-The checker below re-derives every time of every route from the matrices and the visit
-windows, so a bug shared by the scheduler and the solver cannot hide behind it.
-"""
+"""Property tests of solve() over random small problems using every feature of the model,
+checked by the independent checker; and the solver's money objective against a brute-force
+optimum over every assignment and order."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -13,118 +12,26 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from solver import (
-    CAPACITY,
-    OUTSIDE_ALL_WINDOWS,
     Agent,
+    AgentCosts,
+    Break,
     Problem,
-    Solution,
     SolveParams,
     TimeWindow,
     Visit,
+    check_solution,
+    evaluate_route,
     solve,
 )
+from solver.reasons import REASON_CODES
 
-# ---------------------------------------------------------------------------------------------
-# Independent checker
-
-
-def _in_a_window(visit: Visit, t_s: int) -> bool:
-    return not visit.time_windows or any(w.start_s <= t_s <= w.end_s for w in visit.time_windows)
-
-
-def _earliest_start_s(visit: Visit, arrival_s: int) -> int | None:
-    if not visit.time_windows:
-        return arrival_s
-    starts = [max(arrival_s, w.start_s) for w in visit.time_windows if w.end_s >= arrival_s]
-    return min(starts) if starts else None
-
-
-def _route_travel_if_feasible(
-    problem: Problem, agent_idx: int, order: tuple[int, ...]
-) -> int | None:
-    """Total travel of the order for the agent, or None if it cannot be served in that order.
-
-    An empty order costs nothing: an agent without visits stays home.
-    """
-    if not order:
-        return 0
-    agent = problem.agents[agent_idx]
-    tt = problem.travel_time_s[agent.profile_idx]
-    place, clock_s, travel_s = agent.start_location_idx, agent.shift.start_s, 0
-    for visit_idx in order:
-        visit = problem.visits[visit_idx]
-        leg_s = int(tt[place, visit.location_idx])
-        start_s = _earliest_start_s(visit, clock_s + leg_s)
-        if start_s is None:
-            return None
-        travel_s += leg_s
-        clock_s = start_s + visit.service_s
-        place = visit.location_idx
-    if agent.end_location_idx is not None:
-        leg_s = int(tt[place, agent.end_location_idx])
-        travel_s += leg_s
-        clock_s += leg_s
-    return travel_s if clock_s <= agent.shift.end_s else None
-
-
-def check_solution(problem: Problem, solution: Solution) -> None:
-    """Assert every invariant of a solution, without using solver.schedule."""
-    assert [r.agent_idx for r in solution.routes] == list(range(len(problem.agents)))
-
-    served = [stop.visit_idx for route in solution.routes for stop in route.stops]
-    unassigned = [u.visit_idx for u in solution.unassigned]
-    assert sorted(served + unassigned) == list(range(len(problem.visits)))
-
-    for route in solution.routes:
-        agent = problem.agents[route.agent_idx]
-        tt = problem.travel_time_s[agent.profile_idx]
-        dm = problem.distance_m[agent.profile_idx]
-        assert agent.shift.start_s <= route.start_s <= route.end_s <= agent.shift.end_s
-        if not route.stops:
-            assert route.start_s == route.end_s == agent.shift.start_s
-            assert route.return_travel_s == route.return_distance_m == 0
-            continue
-        place, departure_s = agent.start_location_idx, route.start_s
-        for stop in route.stops:
-            visit = problem.visits[stop.visit_idx]
-            assert stop.travel_s == tt[place, visit.location_idx]
-            assert stop.distance_m == dm[place, visit.location_idx]
-            assert stop.arrival_s == departure_s + stop.travel_s
-            assert stop.service_start_s >= stop.arrival_s
-            assert _in_a_window(visit, stop.service_start_s)
-            assert stop.service_end_s == stop.service_start_s + visit.service_s
-            place, departure_s = visit.location_idx, stop.service_end_s
-        if agent.end_location_idx is None:
-            assert route.return_travel_s == route.return_distance_m == 0
-        else:
-            assert route.return_travel_s == tt[place, agent.end_location_idx]
-            assert route.return_distance_m == dm[place, agent.end_location_idx]
-        assert route.end_s == departure_s + route.return_travel_s
-
-    for u in solution.unassigned:
-        assert u.reason in (OUTSIDE_ALL_WINDOWS, CAPACITY)
-        assert u.detail
-        able_alone = any(
-            _route_travel_if_feasible(problem, k, (u.visit_idx,)) is not None
-            for k in range(len(problem.agents))
-        )
-        assert (u.reason == CAPACITY) == (able_alone or not problem.agents)
-
-    travel_s = sum(stop.travel_s for route in solution.routes for stop in route.stops) + sum(
-        route.return_travel_s for route in solution.routes
-    )
-    penalties = sum(problem.visits[i].drop_penalty for i in unassigned)
-    assert solution.objective == travel_s + penalties
-
-
-# ---------------------------------------------------------------------------------------------
-# Problem generator
+SKILLS = ("nurse", "driver")
 
 
 @st.composite
-def time_windows(draw: st.DrawFn, horizon_s: int) -> tuple[TimeWindow, ...]:
-    """Zero to two disjoint windows within ``[0, horizon_s]``."""
-    n = draw(st.integers(0, 2))
+def time_windows(draw: st.DrawFn, horizon_s: int, most: int = 2) -> tuple[TimeWindow, ...]:
+    """Zero to ``most`` disjoint windows within ``[0, horizon_s]``."""
+    n = draw(st.integers(0, most))
     bounds = sorted(
         draw(st.lists(st.integers(0, horizon_s), min_size=2 * n, max_size=2 * n, unique=True))
     )
@@ -138,11 +45,17 @@ def problems(
     min_visits: int = 1,
     max_visits: int = 8,
     max_agents: int = 3,
-    horizon_s: int = 2000,
+    horizon_s: int = 3000,
     max_profiles: int = 2,
+    max_windows: int = 2,
+    costed: bool = True,
+    limits: bool = True,
+    breaks: bool = True,
 ) -> Problem:
     """Small problems with random (asymmetric, not necessarily metric) matrices; with two
-    profiles the second is the first slowed down 1-3x (a slower travel mode)."""
+    profiles the second is the first slowed down 1-3x. ``costed``: random costs, values,
+    lateness and balance; ``limits``: skills, pins, locked orders, capacity and the agents'
+    limits; ``breaks``: up to two breaks per agent."""
     n_places = draw(st.integers(1, 6))
     cells = n_places * n_places
     travel = np.array(draw(st.lists(st.integers(0, 300), min_size=cells, max_size=cells)))
@@ -157,20 +70,23 @@ def problems(
         travel_s = np.stack([travel_s, travel_s * slowdown])
         distance_m = np.stack([distance_m, distance_m])
     place = st.integers(0, n_places - 1)
-    n_visits = draw(st.integers(min_visits, max_visits))
-    visits = tuple(
-        Visit(
-            id=f"v{i}",
-            location_idx=draw(place),
-            service_s=draw(st.integers(0, 200)),
-            time_windows=draw(time_windows(horizon_s)),
-        )
-        for i in range(n_visits)
-    )
+    money = st.floats(0, 50, allow_nan=False).map(lambda x: round(x, 2))
+    n_agents = draw(st.integers(1, max_agents))
+
     agents = []
-    for k in range(draw(st.integers(1, max_agents))):
+    for k in range(n_agents):
         shift_start_s = draw(st.integers(0, horizon_s // 2))
         shift_end_s = draw(st.integers(shift_start_s, horizon_s))
+        agent_breaks: tuple[Break, ...] = ()
+        if breaks:
+            agent_breaks = tuple(
+                Break(
+                    earliest_start_s=e, latest_start_s=e + draw(st.integers(0, 600)), duration_s=d
+                )
+                for e, d in draw(
+                    st.lists(st.tuples(st.integers(0, horizon_s), st.integers(1, 200)), max_size=2)
+                )
+            )
         agents.append(
             Agent(
                 id=f"a{k}",
@@ -178,61 +94,256 @@ def problems(
                 end_location_idx=draw(st.none() | place),
                 shift=TimeWindow(start_s=shift_start_s, end_s=shift_end_s),
                 profile_idx=draw(st.integers(0, n_profiles - 1)),
+                skills=frozenset(draw(st.sets(st.sampled_from(SKILLS)))) if limits else frozenset(),
+                capacity=draw(st.none() | st.integers(0, 4)) if limits else None,
+                max_visits=draw(st.none() | st.integers(0, 4)) if limits else None,
+                max_working_s=draw(st.none() | st.integers(0, horizon_s)) if limits else None,
+                max_travel_s=draw(st.none() | st.integers(0, 1000)) if limits else None,
+                breaks=agent_breaks,
+                costs=AgentCosts(fixed=draw(money), per_hour=draw(money), per_km=draw(money))
+                if costed
+                else AgentCosts(),
             )
         )
+
+    visits = []
+    locked = itertools.count()
+    for i in range(draw(st.integers(min_visits, max_visits))):
+        visit = Visit(
+            id=f"v{i}",
+            location_idx=draw(place),
+            service_s=draw(st.integers(0, 200)),
+            time_windows=draw(time_windows(horizon_s, max_windows)),
+        )
+        if costed:
+            preferred = draw(st.none() | time_windows(horizon_s, 1).filter(bool))
+            visit = dataclasses.replace(
+                visit,
+                preferred_window=preferred[0] if preferred else None,
+                lateness_cost_per_hour=draw(money),
+                value=draw(st.none() | money),
+            )
+        if limits:
+            pinned = draw(st.none() | st.integers(0, n_agents - 1))
+            visit = dataclasses.replace(
+                visit,
+                demand=draw(st.integers(0, 2)),
+                required_skills=frozenset(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
+                pinned_agent_idx=pinned,
+                locked_order=next(locked) if pinned is not None and draw(st.booleans()) else None,
+            )
+        visits.append(visit)
+    balance = draw(st.sampled_from([0.0, 0.5, 3.0])) if costed else 0.0
     return Problem(
-        visits=visits, agents=tuple(agents), travel_time_s=travel_s, distance_m=distance_m
+        visits=tuple(visits),
+        agents=tuple(agents),
+        travel_time_s=travel_s,
+        distance_m=distance_m,
+        balance_cost_per_visit=balance,
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Properties
-
-
-@settings(
-    deadline=None,
-    max_examples=30,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
+PROPERTY_SETTINGS = settings(
+    deadline=None, max_examples=40, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
+
+
+@PROPERTY_SETTINGS
 @given(problems())
-def test_solutions_satisfy_every_invariant(problem: Problem) -> None:
+def test_solutions_pass_the_checker_and_unassigned_visits_have_reasons(problem: Problem) -> None:
     solution = solve(problem, SolveParams(time_limit_s=0.3, solution_limit=30))
-    check_solution(problem, solution)
+    assert check_solution(problem, solution) == []
+    for unassigned in solution.unassigned:
+        assert unassigned.reason in REASON_CODES
+        assert unassigned.detail
     served = len(problem.visits) - len(solution.unassigned)
     event(f"visits={len(problem.visits)} served={served}")  # --hypothesis-show-statistics
 
 
-@settings(
-    deadline=None,
-    max_examples=12,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-@given(problems(min_visits=3, max_visits=6, max_agents=1, horizon_s=4000, max_profiles=1))
-def test_single_agent_matches_brute_force(problem: Problem) -> None:
-    """Every ordered subset of the visits: the solver's objective is the true optimum.
+# ---------------------------------------------------------------------------------------------
+# Brute force
 
-    When every visit can be served this is the minimum travel over all permutations; when
-    not, the fewest drops (penalties dwarf travel) and then the least travel.
-    """
+
+def _feasible_routes(problem: Problem, agent_idx: int) -> dict[int, tuple[float, int]]:
+    """For every set of visits (bitmask) the agent can serve in some order without breaking a
+    rule: the least (money, travel) of such an order, by the evaluator."""
+    best: dict[int, tuple[float, int]] = {0: (0.0, 0)}
     n_visits = len(problem.visits)
-    all_served_travel_s: list[int] = []
-    best_objective = sum(v.drop_penalty for v in problem.visits)
-    for size in range(1, n_visits + 1):
-        for order in itertools.permutations(range(n_visits), size):
-            travel_s = _route_travel_if_feasible(problem, 0, order)
-            if travel_s is None:
-                continue
-            dropped = sum(problem.visits[i].drop_penalty for i in set(range(n_visits)) - set(order))
-            best_objective = min(best_objective, travel_s + dropped)
-            if size == n_visits:
-                all_served_travel_s.append(travel_s)
+    prunable = not problem.agents[agent_idx].breaks
 
-    solution = solve(problem, SolveParams(time_limit_s=1.0))
-    check_solution(problem, solution)
-    event(f"visits={n_visits} all servable={bool(all_served_travel_s)}")
-    assert solution.objective == best_objective
-    if all_served_travel_s:
-        assert solution.unassigned == ()
-        assert solution.routes[0].travel_s == min(all_served_travel_s)
+    def extend(order: list[int], mask: int) -> None:
+        for v in range(n_visits):
+            if mask >> v & 1:
+                continue
+            order.append(v)
+            route, found = evaluate_route(problem, agent_idx, order)
+            if not found:
+                key = mask | 1 << v
+                value = (route.cost.total, route.travel_s)
+                if key not in best or value < best[key]:
+                    best[key] = value
+            # A window missed at earliest times stays missed whatever follows.
+            if not (prunable and any(f.code == "window_missed" for f in found)):
+                extend(order, mask | 1 << v)
+            order.pop()
+
+    extend([], 0)
+    return best
+
+
+def brute_force(problem: Problem) -> tuple[float, int]:
+    """The least money over every plan breaking no rule, and the least travel among plans of
+    that money (within 1e-6)."""
+    per_agent = [_feasible_routes(problem, k) for k in range(len(problem.agents))]
+    n_visits = len(problem.visits)
+    plans: list[tuple[float, int]] = []
+    for masks in itertools.product(*(sorted(routes) for routes in per_agent)):
+        union = 0
+        for mask in masks:
+            if union & mask:
+                break
+            union |= mask
+        else:
+            counts = [bin(mask).count("1") for mask in masks]
+            balance = problem.balance_cost_per_visit * (max(counts) - min(counts))
+            lost = sum(problem.visits[v].drop_cost for v in range(n_visits) if not union >> v & 1)
+            money = sum(routes[m][0] for routes, m in zip(per_agent, masks, strict=True))
+            travel = sum(routes[m][1] for routes, m in zip(per_agent, masks, strict=True))
+            plans.append((money + lost + balance, travel))
+    best_money = min(money for money, _ in plans)
+    return best_money, min(travel for money, travel in plans if money <= best_money + 1e-6)
+
+
+BRUTE_PARAMS = SolveParams(time_limit_s=2.0, solution_limit=2000)
+BRUTE_SETTINGS = settings(
+    deadline=None, max_examples=8, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def _assert_optimal(problem: Problem, money_tolerance: float) -> None:
+    best_money, best_travel = brute_force(problem)
+    solution = solve(problem, BRUTE_PARAMS)
+    assert check_solution(problem, solution) == []
+    assert abs(solution.objective - best_money) <= money_tolerance
+    if money_tolerance == 0:
+        assert sum(route.travel_s for route in solution.routes) == best_travel
+
+
+@BRUTE_SETTINGS
+@given(
+    problems(
+        min_visits=3,
+        max_visits=6,
+        max_agents=1,
+        horizon_s=4000,
+        max_profiles=1,
+        costed=False,
+        limits=False,
+        breaks=False,
+    )
+)
+def test_without_costs_fewest_drops_then_least_travel(problem: Problem) -> None:
+    """No costs: the money is the value of the visits dropped (must-visits), and the
+    tie-break makes travel the objective among plans dropping the same."""
+    _assert_optimal(problem, money_tolerance=0.0)
+
+
+@BRUTE_SETTINGS
+@given(problems(min_visits=2, max_visits=5, max_agents=2, max_windows=1, breaks=False))
+def test_with_costs_and_limits_the_money_is_optimal(problem: Problem) -> None:
+    _assert_optimal(problem, money_tolerance=0.01 * len(problem.agents))
+
+
+@BRUTE_SETTINGS
+@given(
+    problems(
+        min_visits=2, max_visits=4, max_agents=2, max_windows=1, limits=False, breaks=True
+    ).filter(lambda p: any(a.breaks for a in p.agents))
+)
+def test_with_breaks_the_money_is_optimal(problem: Problem) -> None:
+    _assert_optimal(problem, money_tolerance=0.01 * len(problem.agents))
+
+
+def test_seven_visits_two_agents() -> None:
+    """The largest size of the brief, once, on a fixed problem with costs and limits."""
+    rng = np.random.default_rng(3)
+    travel_s = rng.integers(10, 300, size=(5, 5))
+    np.fill_diagonal(travel_s, 0)
+    visits = tuple(
+        Visit(
+            id=f"v{i}",
+            location_idx=int(rng.integers(0, 5)),
+            service_s=int(rng.integers(10, 100)),
+            time_windows=(TimeWindow(start_s=int(s), end_s=int(s) + 900),) if i % 3 == 0 else (),
+            value=float(rng.integers(5, 30)) if i % 2 else None,
+            demand=int(rng.integers(0, 2)),
+        )
+        for i, s in enumerate(rng.integers(0, 1500, size=7))
+    )
+    agents = tuple(
+        Agent(
+            id=f"a{k}",
+            start_location_idx=k,
+            end_location_idx=k,
+            shift=TimeWindow(start_s=0, end_s=3000),
+            capacity=3,
+            costs=AgentCosts(fixed=5.0 * k, per_hour=20.0, per_km=0.5),
+        )
+        for k in range(2)
+    )
+    problem = Problem(
+        visits=visits,
+        agents=agents,
+        travel_time_s=travel_s,
+        distance_m=travel_s * 12,
+        balance_cost_per_visit=0.5,
+    )
+    _assert_optimal(problem, money_tolerance=0.02)
+
+
+def test_same_rich_problem_and_solution_limit_give_the_same_solution() -> None:
+    rng = np.random.default_rng(11)
+    n_visits, n_agents = 12, 3
+    xy = rng.integers(0, 2000, size=(n_visits + n_agents, 2))
+    travel_s = np.abs(xy[:, np.newaxis, :] - xy[np.newaxis, :, :]).sum(axis=2).astype(np.int64)
+    visits = tuple(
+        Visit(
+            id=f"v{i}",
+            location_idx=i,
+            service_s=int(rng.integers(60, 600)),
+            time_windows=(TimeWindow(start_s=int(s), end_s=int(s) + 7200),) if i % 3 == 0 else (),
+            preferred_window=TimeWindow(start_s=0, end_s=int(s)) if i % 4 == 0 else None,
+            lateness_cost_per_hour=12.0,
+            value=float(rng.integers(10, 100)) if i % 5 == 0 else None,
+            demand=int(rng.integers(0, 3)),
+            required_skills=frozenset({"nurse"}) if i % 7 == 0 else frozenset(),
+            pinned_agent_idx=1 if i in (2, 4) else None,
+            locked_order=i if i in (2, 4) else None,
+        )
+        for i, s in enumerate(rng.integers(0, 15_000, size=n_visits))
+    )
+    agents = tuple(
+        Agent(
+            id=f"a{k}",
+            start_location_idx=n_visits + k,
+            end_location_idx=n_visits + k if k else None,
+            shift=TimeWindow(start_s=0, end_s=25_000),
+            skills=frozenset({"nurse"}) if k else frozenset(),
+            capacity=20,
+            max_visits=6,
+            breaks=(Break(earliest_start_s=10_000, latest_start_s=12_000, duration_s=1800),),
+            costs=AgentCosts(fixed=10.0 * k, per_hour=30.0, per_km=0.3),
+        )
+        for k in range(n_agents)
+    )
+    problem = Problem(
+        visits=visits,
+        agents=agents,
+        travel_time_s=travel_s,
+        distance_m=travel_s * 8,
+        balance_cost_per_visit=2.0,
+    )
+    params = SolveParams(time_limit_s=30.0, solution_limit=40)
+    first = solve(problem, params)
+    assert check_solution(problem, first) == []
+    assert solve(problem, params) == first

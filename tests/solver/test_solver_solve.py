@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -9,8 +10,10 @@ import pytest
 
 from solver import (
     CAPACITY,
-    DEFAULT_DROP_PENALTY,
+    MUST_VISIT_VALUE,
+    NO_AGENTS,
     OUTSIDE_ALL_WINDOWS,
+    SHIFT_TOO_SHORT,
     Agent,
     InternalSolverError,
     InvalidProblemError,
@@ -21,25 +24,27 @@ from solver import (
     TimeWindow,
     Visit,
     _ortools,
-    schedule_route,
+    evaluate,
     solve,
 )
-from solver._ortools import OrToolsResult, node_travel_s
-from tests.solver.solver_testkit import agent, line_problem, visit
+from solver._ortools import OrToolsResult, money_units, node_travel_s
+from tests.solver.solver_testkit import (
+    PARAMS,
+    agent,
+    costs,
+    line_problem,
+    orders,
+    solve_checked,
+    visit,
+)
 
-# A solution limit makes every run deterministic; the time limit is only a safety net.
-PARAMS = SolveParams(time_limit_s=10.0, solution_limit=100)
 
-
-def orders(solution: Solution) -> list[list[int]]:
-    return [[stop.visit_idx for stop in route.stops] for route in solution.routes]
-
-
-def assert_routes_rescheduled(problem: Problem, solution: Solution) -> None:
-    """Every route is exactly what schedule_route makes of its order (so it is feasible)."""
-    for route in solution.routes:
-        order = [stop.visit_idx for stop in route.stops]
-        assert schedule_route(problem, route.agent_idx, order) == route
+def assert_routes_reevaluated(problem: Problem, solution: Solution) -> None:
+    """The routes are exactly what the evaluator makes of their orders, without violation."""
+    evaluation = evaluate(problem, orders(solution))
+    assert evaluation.violations == ()
+    assert evaluation.routes == solution.routes
+    assert evaluation.objective == solution.objective
 
 
 def test_time_windows_force_the_order() -> None:
@@ -53,19 +58,21 @@ def test_time_windows_force_the_order() -> None:
         ],
         [agent(0, 0, (0, 5000))],
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[2, 0, 1]]
     assert solution.unassigned == ()
     route = solution.routes[0]
-    assert route.start_s == 0
+    # C's window [0, 400] holds the departure back: served at 400, A then waits to 1000,
+    # the departure moves 100 s later and the working day is 100 s shorter.
+    assert route.start_s == 100
     assert [(s.arrival_s, s.service_start_s, s.service_end_s) for s in route.stops] == [
-        (300, 300, 310),
-        (510, 1000, 1010),
+        (400, 400, 410),
+        (610, 1000, 1010),
         (1110, 2000, 2010),
     ]
     assert route.end_s == 2210
     assert route.travel_s == 300 + 200 + 100 + 200
-    assert solution.objective == route.travel_s
+    assert solution.objective == 0.0  # no costs, every visit served
 
 
 def test_second_window_used_when_the_first_is_taken() -> None:
@@ -76,12 +83,12 @@ def test_second_window_used_when_the_first_is_taken() -> None:
         [visit(1, 500, [(100, 200)]), visit(1, 500, [(100, 200), (700, 800)])],
         [agent(0, 0, (0, 5000))],
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[0, 1]]
     first, second = solution.routes[0].stops
-    assert (first.service_start_s, first.service_end_s) == (100, 600)
-    assert (second.arrival_s, second.service_start_s) == (600, 700)
-    assert solution.objective == 200
+    assert (first.service_start_s, first.service_end_s) == (200, 700)
+    assert (second.arrival_s, second.service_start_s) == (700, 700)
+    assert solution.routes[0].travel_s == 200
 
 
 def test_single_visit_goes_to_the_cheapest_able_agent() -> None:
@@ -91,14 +98,15 @@ def test_single_visit_goes_to_the_cheapest_able_agent() -> None:
         [visit(4, 10, [(600, 700)])],
         [agent(0, 0, (0, 5000)), agent(1, 1, (0, 5000)), agent(2, 2, (0, 650))],
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[], [0], []]
-    assert solution.objective == 800
+    assert solution.routes[1].travel_s == 800
+    assert solution.objective == 0.0
 
 
 def test_first_window_impossible_uses_the_second() -> None:
     problem = line_problem([0, 100], [visit(1, 10, [(0, 50), (500, 600)])], [agent()])
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     route = solution.routes[0]
     assert route.stops[0].service_start_s == 500
     assert route.start_s == 400  # leaves home late rather than waiting at the door
@@ -115,37 +123,37 @@ def test_unreachable_window_is_outside_all_windows() -> None:
         ],
         [agent(0, 0, (0, 3000)), agent(0, 0, (1000, 3000))],
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert [(u.visit_idx, u.reason) for u in solution.unassigned] == [
         (0, OUTSIDE_ALL_WINDOWS),
-        (1, OUTSIDE_ALL_WINDOWS),
+        (1, SHIFT_TOO_SHORT),
     ]
     assert all(u.detail.endswith(".") for u in solution.unassigned)
     assert sum(len(r.stops) for r in solution.routes) == 1
-    assert solution.objective == 200 + 2 * DEFAULT_DROP_PENALTY
+    assert solution.objective == solution.lost_value == 2 * MUST_VISIT_VALUE
 
 
 def test_short_shift_leaves_some_visits_for_capacity() -> None:
     # 100 s there and 100 s back leave 800 s: two services of 300 s fit, five do not.
     problem = line_problem([0, 100], [visit(1, 300) for _ in range(5)], [agent(0, 0, (0, 1000))])
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert len(solution.routes[0].stops) == 2
     assert len(solution.unassigned) == 3
     assert {u.reason for u in solution.unassigned} == {CAPACITY}
-    assert solution.objective == 200 + 3 * DEFAULT_DROP_PENALTY
+    assert solution.objective == 3 * MUST_VISIT_VALUE
     assert solution.routes[0].end_s <= 1000
-    assert_routes_rescheduled(problem, solution)
+    assert_routes_reevaluated(problem, solution)
 
 
 def test_open_ended_agent_need_not_get_home() -> None:
     # Going home would end at 420 > 300; ending at the last visit fits.
     problem = line_problem([0, 100, 200], [visit(1, 10), visit(2, 10)], [agent(0, None, (0, 300))])
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     route = solution.routes[0]
     assert orders(solution) == [[0, 1]]
     assert route.end_s == 220
     assert route.return_travel_s == 0
-    assert solution.objective == 200
+    assert route.travel_s == 200
 
     closed = line_problem([0, 100, 200], [visit(1, 10), visit(2, 10)], [agent(0, 0, (0, 300))])
     assert len(solve(closed, PARAMS).unassigned) == 1
@@ -156,13 +164,12 @@ def test_distinct_start_and_end_places() -> None:
     problem = line_problem(
         [0, 1000, 200, 800], [visit(3, 0), visit(2, 0)], [agent(0, 1, (0, 5000))]
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[1, 0]]
     route = solution.routes[0]
     assert route.return_travel_s == 200
     assert route.travel_s == 1000
     assert route.end_s == 1000
-    assert solution.objective == 1000
 
 
 def test_agents_with_different_shifts() -> None:
@@ -172,28 +179,28 @@ def test_agents_with_different_shifts() -> None:
         [visit(1, 10, [(5100, 5200)]), visit(1, 10, [(100, 200)])],
         [morning, evening],
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[1], [0]]
     assert solution.routes[0].end_s <= 1000
     assert solution.routes[1].start_s >= 5000
-    assert_routes_rescheduled(problem, solution)
+    assert_routes_reevaluated(problem, solution)
 
 
 def test_unused_agent_with_distinct_end_stays_home_for_free() -> None:
     problem = line_problem(
         [0, 1000, 10], [visit(2, 10)], [agent(0, 0, (0, 500)), agent(1, 0, (0, 500))]
     )
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert orders(solution) == [[0], []]
     assert solution.routes[1] == Route(
         agent_idx=1, stops=(), start_s=0, end_s=0, return_travel_s=0, return_distance_m=0
     )
-    assert solution.objective == 20
+    assert solution.routes[0].travel_s == 20
 
 
 def test_zero_visits() -> None:
     problem = line_problem([0, 100], [], [agent(0, 0, (60, 600)), agent(1, None, (0, 600))])
-    solution = solve(problem, PARAMS)
+    solution = solve_checked(problem)
     assert solution.unassigned == ()
     assert solution.objective == 0
     assert [(r.stops, r.start_s, r.end_s) for r in solution.routes] == [((), 60, 60), ((), 0, 0)]
@@ -201,15 +208,18 @@ def test_zero_visits() -> None:
 
 def test_zero_agents() -> None:
     problem = line_problem([0, 100], [visit(1), visit(0)], [])
-    solution = solve(problem)
+    solution = solve_checked(problem)
     assert solution.routes == ()
-    assert [(u.visit_idx, u.reason) for u in solution.unassigned] == [(0, CAPACITY), (1, CAPACITY)]
-    assert solution.objective == 2 * DEFAULT_DROP_PENALTY
+    assert [(u.visit_idx, u.reason) for u in solution.unassigned] == [
+        (0, NO_AGENTS),
+        (1, NO_AGENTS),
+    ]
+    assert solution.objective == 2 * MUST_VISIT_VALUE
 
 
 def test_zero_visits_and_zero_agents() -> None:
     problem = line_problem([0], [], [])
-    assert solve(problem) == Solution(routes=(), unassigned=(), objective=0)
+    assert solve(problem) == Solution(routes=(), unassigned=(), objective=0.0)
 
 
 def test_all_visits_unreachable() -> None:
@@ -220,40 +230,34 @@ def test_all_visits_unreachable() -> None:
     )
     # Nothing to move: guided local search never reaches a solution limit, so keep the
     # time limit short.
-    solution = solve(problem, SolveParams(time_limit_s=0.2, solution_limit=100))
+    solution = solve_checked(problem, SolveParams(time_limit_s=0.2, solution_limit=100))
     assert [r.stops for r in solution.routes] == [(), ()]
-    assert [u.reason for u in solution.unassigned] == [OUTSIDE_ALL_WINDOWS] * 3
-    assert solution.objective == 3 * DEFAULT_DROP_PENALTY
+    # Too far to arrive in the shift; window closed on arrival; service longer than the day.
+    assert [u.reason for u in solution.unassigned] == [
+        OUTSIDE_ALL_WINDOWS,
+        OUTSIDE_ALL_WINDOWS,
+        SHIFT_TOO_SHORT,
+    ]
+    assert solution.objective == 3 * MUST_VISIT_VALUE
 
 
-def test_custom_drop_penalty_enters_the_objective() -> None:
-    travel_s = np.array([[0, 100], [100, 0]], dtype=np.int64)
-    problem = Problem(
-        visits=(
-            Visit(id="x", location_idx=1, service_s=0, drop_penalty=7),
-            Visit(
-                id="y",
-                location_idx=1,
-                service_s=0,
-                time_windows=(TimeWindow(start_s=0, end_s=10),),
-                drop_penalty=11,
-            ),
-        ),
-        agents=(
-            Agent(
-                id="a",
-                start_location_idx=0,
-                end_location_idx=0,
-                shift=TimeWindow(start_s=0, end_s=1000),
-            ),
-        ),
-        travel_time_s=travel_s,
-        distance_m=travel_s,
+def test_a_visit_worth_less_than_its_cost_is_left_out() -> None:
+    # Serving x takes 2 km at 1 per km; it is worth 1.5: left out. y is unreachable.
+    problem = line_problem(
+        [0, 100],
+        [visit(1, 0, value=1.5), visit(1, 0, [(0, 10)], value=11.0)],
+        [agent(0, 0, (0, 1000), costs=costs(per_km=1.0))],
     )
-    solution = solve(problem, PARAMS)
-    # Serving x costs 200 s of travel, dropping it 7: the solver drops it. y is unreachable.
+    solution = solve_checked(problem)
     assert [u.visit_idx for u in solution.unassigned] == [0, 1]
-    assert solution.objective == 7 + 11
+    assert solution.objective == solution.lost_value == 1.5 + 11.0
+
+    worth_it = line_problem(
+        [0, 100], [visit(1, 0, value=2.5)], [agent(0, 0, (0, 1000), costs=costs(per_km=1.0))]
+    )
+    solution = solve_checked(worth_it)
+    assert orders(solution) == [[0]]
+    assert solution.objective == pytest.approx(2.0)
 
 
 def test_same_problem_and_solution_limit_give_the_same_solution() -> None:
@@ -283,9 +287,9 @@ def test_same_problem_and_solution_limit_give_the_same_solution() -> None:
     )
     problem = Problem(visits=visits, agents=agents, travel_time_s=travel_s, distance_m=travel_s * 3)
     params = SolveParams(time_limit_s=30.0, solution_limit=300)
-    first = solve(problem, params)
+    first = solve_checked(problem, params)
     assert solve(problem, params) == first
-    assert_routes_rescheduled(problem, first)
+    assert_routes_reevaluated(problem, first)
 
 
 def test_logs_one_info_line_without_ids(caplog: pytest.LogCaptureFixture) -> None:
@@ -302,7 +306,7 @@ def test_logs_one_info_line_without_ids(caplog: pytest.LogCaptureFixture) -> Non
     assert "agent-" not in message
 
 
-def test_no_solution_from_ortools_leaves_every_visit_unassigned(
+def test_visits_a_stopped_search_left_out_are_repaired_in(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem = line_problem([0, 100], [visit(1), visit(1)], [agent()])
@@ -311,15 +315,15 @@ def test_no_solution_from_ortools_leaves_every_visit_unassigned(
         del params
         return OrToolsResult(
             orders=[[] for _ in problem.agents],
-            objective=sum(v.drop_penalty for v in problem.visits),
+            objective=sum(money_units(v.drop_cost) for v in problem.visits),
             found=False,
         )
 
     monkeypatch.setattr(_ortools, "solve_orders", no_solution)
-    solution = solve(problem, PARAMS)
-    assert solution.routes[0].stops == ()
-    assert [(u.visit_idx, u.reason) for u in solution.unassigned] == [(0, CAPACITY), (1, CAPACITY)]
-    assert solution.objective == 2 * DEFAULT_DROP_PENALTY
+    solution = solve_checked(problem, dataclasses.replace(PARAMS, engine="ortools"))
+    assert sorted(s.visit_idx for s in solution.routes[0].stops) == [0, 1]
+    assert solution.unassigned == ()
+    assert solution.lost_value == 0
 
 
 def test_infeasible_solver_order_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -331,7 +335,7 @@ def test_infeasible_solver_order_is_an_internal_error(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(_ortools, "solve_orders", bad_order)
     with pytest.raises(InternalSolverError, match="infeasible"):
-        solve(problem, PARAMS)
+        solve(problem, dataclasses.replace(PARAMS, engine="ortools"))
 
 
 def test_node_travel_matrix() -> None:
@@ -377,19 +381,18 @@ def test_each_agent_travels_by_its_own_profile() -> None:
         travel_time_s=np.stack([fast, slow]),
         distance_m=np.stack([fast * 10, fast * 10]),
     )
-    solution = solve(problem, SolveParams(time_limit_s=1, solution_limit=20))
+    solution = solve_checked(problem, SolveParams(time_limit_s=1, solution_limit=20))
     walker, driver = solution.routes
     assert walker.stops == ()
     assert [s.travel_s for s in driver.stops] == [100]
     assert driver.return_travel_s == 100
-    assert solution.objective == 200
     only_walker = Problem(
         visits=(Visit(id="v", location_idx=1, service_s=60),),
         agents=(problem.agents[0],),
         travel_time_s=np.stack([fast, slow]),
         distance_m=np.stack([fast * 10, fast * 10]),
     )
-    (route,) = solve(only_walker, SolveParams(time_limit_s=1, solution_limit=20)).routes
+    (route,) = solve_checked(only_walker, SolveParams(time_limit_s=1, solution_limit=20)).routes
     assert [s.travel_s for s in route.stops] == [500]
     assert route.end_s - route.start_s == 500 + 60 + 500
 

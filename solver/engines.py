@@ -1,0 +1,202 @@
+"""Which search engine plans a day, and racing searches on several cores.
+
+Two engines choose the visit orders: OR-Tools (:mod:`solver._ortools`), which handles every
+feature of :class:`~solver.model.Problem`, and PyVRP (:mod:`solver._pyvrp`), which finds
+much better plans within the same time on problems inside its model (see
+:func:`pyvrp_unsupported`). Either way the result is a list of visit indices per agent,
+timed and costed afterwards by our own evaluator, so every engine yields the same
+:class:`~solver.solution.Solution`.
+
+With ``SolveParams.workers`` above 1 several differently configured searches run at once,
+each in its own process, for the whole time limit (less :data:`RACE_START_S`), and the
+cheapest plan by our own evaluation (:func:`plan_cost`) wins (ties: the first candidate of
+:func:`race_candidates`).
+
+Measured with bench/solomon.py on all 56 Solomon instances, 10 s each, on the 2-core
+machine (mean gap of the exact distance to the distance-only best-known distance; every
+plan feasible under the exact-float check and :func:`solver.check_solution`):
+
+=========================================  ==========  =================================
+engine                                     mean gap %  racing, 2 workers
+=========================================  ==========  =================================
+auto = PyVRP, 1 worker                     0.247       0.166 (better on 12, worse on 0)
+OR-Tools (LCI+GLS), 1 worker               4.006       2.822 (LCI+GLS | PCA+GLS: better
+                                                       on 29, worse on 1)
+=========================================  ==========  =================================
+
+So racing pays for both engines. Racing PyVRP with OR-Tools would not: OR-Tools' plan is
+never the cheaper one on these instances.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from solver.evaluate import evaluate
+from solver.model import Problem
+from solver.params import SolveParams
+
+logger = logging.getLogger(__name__)
+
+EngineName = Literal["ortools", "pyvrp"]
+
+RACE_START_S = 0.5
+"""Time a racing process needs to start (forkserver, imports) before it can search; the
+searches get the time limit less this, so the race ends within the limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """Visit orders chosen by one engine.
+
+    Attributes
+    ----------
+    orders
+        One list per agent (in the order of ``Problem.agents``) of the visit indices it
+        serves, in service order.
+    engine
+        The engine that produced them.
+    found
+        False when the engine returned no solution at all (``orders`` are then empty).
+    """
+
+    orders: list[list[int]]
+    engine: EngineName
+    found: bool
+
+
+def pyvrp_unsupported(problem: Problem) -> tuple[str, ...]:
+    """The features of ``problem`` outside PyVRP's model (empty: PyVRP can solve it).
+
+    PyVRP 0.14 has no breaks, no soft (preferred) windows with a lateness cost, no fixed
+    relative order of visits, no limit on travel time alone (only on the whole working
+    day), and no balancing of workloads between agents.
+    """
+    reasons: list[str] = []
+    if any(agent.breaks for agent in problem.agents):
+        reasons.append("breaks")
+    if any(agent.max_travel_s is not None for agent in problem.agents):
+        reasons.append("max_travel")
+    if any(v.preferred_window is not None and v.lateness_cost_per_hour > 0 for v in problem.visits):
+        reasons.append("preferred_windows")
+    if any(v.locked_order is not None for v in problem.visits):
+        reasons.append("locked_order")
+    if problem.balance_cost_per_visit > 0:
+        reasons.append("balance")
+    return tuple(reasons)
+
+
+def choose_engine(problem: Problem, params: SolveParams) -> EngineName:
+    """The engine ``params.engine`` asks for; ``"auto"``: PyVRP when the problem is inside
+    its model, OR-Tools otherwise.
+
+    Raises
+    ------
+    ValueError
+        If PyVRP is asked for a problem outside its model.
+    """
+    unsupported = pyvrp_unsupported(problem)
+    if params.engine == "pyvrp" and unsupported:
+        msg = f"the pyvrp engine cannot handle: {', '.join(unsupported)}"
+        raise ValueError(msg)
+    if params.engine == "auto":
+        return "ortools" if unsupported else "pyvrp"
+    return params.engine
+
+
+def run_engine(problem: Problem, params: SolveParams, engine: EngineName) -> EngineResult:
+    """One search by ``engine`` in this process (``params.workers`` is ignored).
+
+    PyVRP requires every must-visit that some agent could make alone; when they cannot all
+    fit (an over-full day) it gives up early and OR-Tools, which leaves out what does not
+    fit, searches for the rest of the time limit.
+    """
+    if engine == "pyvrp":
+        from solver import _pyvrp
+
+        pyvrp_result = _pyvrp.solve_orders(problem, params)
+        if pyvrp_result.found:
+            return EngineResult(orders=pyvrp_result.orders, engine="pyvrp", found=True)
+        logger.info(
+            "PyVRP found no plan serving every must-visit in %.2f s; OR-Tools takes over",
+            pyvrp_result.runtime_s,
+        )
+        left_s = max(0.1 * params.time_limit_s, params.time_limit_s - pyvrp_result.runtime_s)
+        params = replace(params, time_limit_s=left_s)
+    from solver import _ortools
+
+    result = _ortools.solve_orders(problem, params)
+    return EngineResult(orders=result.orders, engine="ortools", found=result.found)
+
+
+def race_candidates(problem: Problem, params: SolveParams) -> list[tuple[EngineName, SolveParams]]:
+    """The searches that race when ``params.workers`` > 1, best configuration first.
+
+    PyVRP (when chosen) races itself with other seeds; OR-Tools races its strategy
+    portfolio (:func:`solver._ortools_search.search_parameters` reads the seed as the index
+    of the strategy).
+    """
+    engine = choose_engine(problem, params)
+    return [
+        (engine, replace(params, seed=(params.seed + i) % 2**31, workers=1))
+        for i in range(params.workers)
+    ]
+
+
+def plan_orders(problem: Problem, params: SolveParams) -> EngineResult:
+    """Choose visit orders with the engine(s) ``params`` asks for.
+
+    Parameters
+    ----------
+    problem
+        The problem; at least one visit and one agent.
+    params
+        Limits, engine, seed and workers.
+
+    Returns
+    -------
+    EngineResult
+        The orders of the single search, or of the cheapest plan among the racing searches.
+    """
+    if params.workers == 1:
+        return run_engine(problem, params, choose_engine(problem, params))
+    return race_plan(problem, params)
+
+
+def race_plan(problem: Problem, params: SolveParams) -> EngineResult:
+    """Run :func:`race_candidates` at once, one process each, and keep the cheapest plan."""
+    started = time.perf_counter()
+    candidates = race_candidates(problem, params)
+    budget = max(0.1, params.time_limit_s - RACE_START_S)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=len(candidates), mp_context=context) as pool:
+        futures = [
+            pool.submit(run_engine, problem, replace(p, time_limit_s=budget), engine)
+            for engine, p in candidates
+        ]
+        results = [future.result() for future in futures]
+    costs = [plan_cost(problem, r) for r in results]
+    best = min(range(len(results)), key=lambda i: (costs[i], i))
+    logger.info(
+        "race of %d searches: costs %s, kept %d, %.2f s",
+        len(results),
+        costs,
+        best,
+        time.perf_counter() - started,
+    )
+    return results[best]
+
+
+def plan_cost(problem: Problem, result: EngineResult) -> float:
+    """What the plan costs by our own evaluation (:func:`solver.evaluate.evaluate`): the
+    objective in money, or infinity for a missing or infeasible plan."""
+    if not result.found:
+        return math.inf
+    evaluation = evaluate(problem, result.orders)
+    return evaluation.objective if evaluation.feasible else math.inf
