@@ -275,7 +275,7 @@ def run_vroom() -> Runner:
     """pyvroom at exploration level 5 on one thread with the same matrices."""
     from datetime import timedelta
 
-    import vroom  # type: ignore[import-untyped]
+    import vroom
 
     def run(_path: Path, inst: Instance, limit_s: float) -> tuple[list[list[int]], list[str]]:
         travel, distance = scaled_matrices(inst)
