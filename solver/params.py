@@ -41,7 +41,8 @@ class SolveParams:
     time_limit_s: float = 5.0
     solution_limit: int | None = None
     explain_time_limit_s: float = 2.0
-    """Budget after the search for repairing, explaining and hinting at left-out visits."""
+    """Budget after the search (seconds): half for repairing the plan, the rest for
+    explaining and hinting at the visits left out."""
     engine: Engine = "auto"
     seed: int = 0
     workers: int = 1

@@ -65,6 +65,10 @@ RAISE_VALUE = "raise_value"
 POSITIONS_PER_ROUTE = 6
 """Insertion positions tried per route, those with the smallest detour first."""
 
+NEAREST_ROUTES = 8
+"""Routes tried per insertion: those passing nearest the visit (a far route is never the
+cheapest place, and each try times a whole route)."""
+
 SHIFT_RELAXATION_S = 12 * 3600
 """How far a relaxed shift may end later when looking for the smallest extension."""
 
@@ -167,7 +171,7 @@ def explain(
     explained = []
     by_value = sorted(left_out, key=lambda v: -problem.visits[v].drop_cost)
     for visit_idx in by_value:
-        reason, detail = _reason(problem, orders, visit_idx)
+        reason, detail = _reason(problem, orders, visit_idx, deadline)
         hints: tuple[Hint, ...] = ()
         if time.perf_counter() < deadline:
             hints = tuple(_hints(problem, orders, visit_idx, reason, deadline))
@@ -180,7 +184,7 @@ def best_insertion(
 ) -> Insertion | None:
     """The cheapest feasible place for the visit among the given agents' routes, or None."""
     best: Insertion | None = None
-    for agent_idx in agents:
+    for agent_idx in _nearest_routes(problem, orders, visit_idx, agents):
         order = list(orders[agent_idx])
         base, base_violations = evaluate_route(problem, agent_idx, order)
         if base_violations:
@@ -200,6 +204,26 @@ def best_insertion(
                     route.stops[position].service_start_s,
                 )
     return best
+
+
+def _nearest_routes(
+    problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int, agents: Sequence[int]
+) -> list[int]:
+    """The :data:`NEAREST_ROUTES` agents whose route passes nearest the visit (travel time
+    from any of its places), in that order."""
+    if len(agents) <= NEAREST_ROUTES:
+        return list(agents)
+    here = problem.visits[visit_idx].location_idx
+
+    def nearness(agent_idx: int) -> int:
+        agent = problem.agents[agent_idx]
+        places = [
+            agent.start_location_idx,
+            *(problem.visits[v].location_idx for v in orders[agent_idx]),
+        ]
+        return int(problem.travel_time_of(agent_idx)[places, here].min())
+
+    return sorted(agents, key=nearness)[:NEAREST_ROUTES]
 
 
 def _positions_by_detour(
@@ -232,7 +256,9 @@ def _able_agents(problem: Problem, visit_idx: int) -> list[int]:
     return [a for a in candidates if _skilled(problem.agents[a], visit)]
 
 
-def _reason(problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int) -> tuple[str, str]:
+def _reason(
+    problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int, deadline: float
+) -> tuple[str, str]:
     visit = problem.visits[visit_idx]
     if not problem.agents:
         return NO_AGENTS, "There are no agents."
@@ -271,6 +297,8 @@ def _reason(problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int) -
             "No agent can be there inside one of its time windows within its shift.",
         )
     free = [a for a, found in alone.items() if not found]
+    if time.perf_counter() > deadline:  # no time left to tell full days from costly ones
+        return CAPACITY, f"{len(free)} agent(s) could make it alone; the plan has no room for it."
     best = best_insertion(problem, orders, visit_idx, free)
     if best is not None and best.extra_cost > visit.drop_cost:
         return (

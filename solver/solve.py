@@ -68,8 +68,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
             f"{first.visit_idx})"
         )
         raise InternalSolverError(msg)
-    deadline = time.perf_counter() + params.explain_time_limit_s
-    orders = repair(problem, orders, deadline=deadline)
+    # The post-search budget: the first half may repair, the rest explains what is left out.
+    repaired_by = time.perf_counter() + params.explain_time_limit_s / 2
+    deadline = repaired_by + params.explain_time_limit_s / 2
+    orders = repair(problem, orders, deadline=repaired_by)
     evaluation = evaluate(problem, orders)
 
     unassigned = explain(problem, orders, evaluation.unassigned, deadline=deadline)
