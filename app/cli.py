@@ -1,4 +1,5 @@
-"""The ``doorstep`` command: serve the API, or plan a request file offline."""
+"""The ``doorstep`` command: serve the API, or plan a request file offline (under the
+service's compliance profiles and visit history, without storing the plan)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from pathlib import Path
 import uvicorn
 from pydantic import ValidationError
 
+from app.compliance import ProfileLibrary, load_profile_files
 from app.config import get_settings
+from app.db import create_db_engine, migrate
 from app.errors import PlanInputError
+from app.outcome_store import OutcomeStore
 from app.planning import PlanningLimits, plan_day
 from app.regions import RegionRegistry
 from app.schemas import PlanRequest
+from app.screening import resolve_rules
 from geo import GeoError
 
 
@@ -39,10 +44,21 @@ def _plan(args: argparse.Namespace) -> int:
         settings = get_settings()
         region = _registry().get(request.region)
         geocoder = settings.external_geocoder()
+        engine = create_db_engine(settings.database_url)
         try:
+            migrate(engine)
+            profiles = ProfileLibrary(engine, load_profile_files(settings.compliance_dir))
+            rules = resolve_rules(request, settings.region_profiles.get(region.name, []), profiles)
+            history = OutcomeStore(engine).planning_history(
+                (case.id for case in request.cases),
+                region.name,
+                region.timezone,
+                settings.promise_grace_days,
+            )
             limits = PlanningLimits.for_request(request, settings)
-            response = plan_day(request, region, limits, geocoder=geocoder)
+            response = plan_day(request, region, limits, rules, history=history, geocoder=geocoder)
         finally:
+            engine.dispose()
             if geocoder is not None:
                 geocoder.close()
     except ValidationError as exc:

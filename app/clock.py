@@ -29,6 +29,10 @@ class DayClock:
         )
         return int((wall.astimezone(dt.UTC) - self._origin_utc).total_seconds())
 
+    def seconds_since(self, instant: dt.datetime) -> int:
+        """Seconds from the origin to the aware ``instant`` (negative before it)."""
+        return int((instant.astimezone(dt.UTC) - self._origin_utc).total_seconds())
+
     def instant(self, seconds: int) -> dt.datetime:
         """The aware local datetime ``seconds`` after the origin."""
         return (self._origin_utc + dt.timedelta(seconds=seconds)).astimezone(self._timezone)

@@ -35,6 +35,20 @@ class Settings(BaseSettings):
         default_factory=lambda data: data["data_dir"] / "osm" / "liechtenstein.osm.pbf",
         description="The extract the default region is imported from on first run.",
     )
+    compliance_dir: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "compliance",
+        description="The shipped compliance profiles (TOML, docs/compliance-profiles.md).",
+    )
+    region_profiles: dict[str, list[str]] = Field(
+        default_factory=lambda: {"liechtenstein": ["LI-POLICY"]},
+        description=(
+            "Compliance profiles every plan of a region applies, as JSON by region name; a "
+            "plan or case adds its own. A case with none is refused (fail closed)."
+        ),
+    )
+    promise_grace_days: int = Field(
+        default=2, ge=0, le=60, description="Days after a promised date before a follow-up."
+    )
     database_url: str = Field(
         default_factory=lambda data: f"sqlite:///{data['var_dir'] / 'doorstep.db'}",
         description="SQLAlchemy URL; by default SQLite in var/doorstep.db.",

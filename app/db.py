@@ -8,7 +8,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, create_engine
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,6 +54,57 @@ class PlanAgentRecord(Base):
     )
     agent_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanVisitRecord(Base):
+    """One visit a plan gives an agent: what an outcome is recorded against."""
+
+    __tablename__ = "plan_visits"
+
+    visit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str] = mapped_column(String(100), index=True)
+    agent_id: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date] = mapped_column(Date)
+    service_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(600))
+
+
+class VisitOutcomeRecord(Base):
+    """What happened at a visit, as the agent recorded it. Rows are only ever added: a
+    correction is a new row."""
+
+    __tablename__ = "visit_outcomes"
+    __table_args__ = (Index("ix_visit_outcomes_case", "case_id", "occurred_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(String(36), ForeignKey("plan_visits.visit_id"))
+    case_id: Mapped[str] = mapped_column(String(100))
+    agent_id: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(64), index=True)
+    place: Mapped[str] = mapped_column(String(600))
+    outcome: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    promise_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    amount: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ComplianceProfileRecord(Base):
+    """A compliance profile version an admin added (shipped ones are files)."""
+
+    __tablename__ = "compliance_profiles"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

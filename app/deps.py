@@ -9,7 +9,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 import geo
+from app.compliance import ProfileLibrary
 from app.config import Settings
+from app.outcome_store import OutcomeStore
 from app.regions import RegionRegistry
 from app.store import PlanStore
 
@@ -32,6 +34,18 @@ def get_store(request: Request) -> PlanStore:
     return store
 
 
+def get_outcome_store(request: Request) -> OutcomeStore:
+    """The app's visit outcomes."""
+    store: OutcomeStore = request.app.state.outcomes
+    return store
+
+
+def get_profile_library(request: Request) -> ProfileLibrary:
+    """The app's compliance profiles."""
+    library: ProfileLibrary = request.app.state.profiles
+    return library
+
+
 def get_matrix_cache(request: Request) -> geo.MatrixCache:
     """The app's cache of travel matrices, shared by all plans."""
     cache: geo.MatrixCache = request.app.state.matrix_cache
@@ -49,6 +63,8 @@ ExternalGeocoderDep = Annotated[geo.Geocoder | None, Depends(get_external_geocod
 MatrixCacheDep = Annotated[geo.MatrixCache, Depends(get_matrix_cache)]
 RegistryDep = Annotated[RegionRegistry, Depends(get_registry)]
 StoreDep = Annotated[PlanStore, Depends(get_store)]
+OutcomeStoreDep = Annotated[OutcomeStore, Depends(get_outcome_store)]
+ProfileLibraryDep = Annotated[ProfileLibrary, Depends(get_profile_library)]
 
 
 def require_admin(

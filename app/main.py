@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 import geo
+from app.compliance import ProfileLibrary, load_profile_files
 from app.config import Settings, get_settings
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import install_error_handlers
+from app.outcome_store import OutcomeStore
 from app.regions import RegionRegistry
-from app.routes import geocoding, health, itinerary, plans, regions
+from app.routes import compliance, geocoding, health, itinerary, plans, regions, visits
 from app.store import PlanStore
 
 
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.registry = registry
         app.state.store = PlanStore(engine)
+        app.state.outcomes = OutcomeStore(engine)
+        app.state.profiles = ProfileLibrary(engine, load_profile_files(settings.compliance_dir))
         app.state.matrix_cache = geo.MatrixCache()
         external_geocoder = settings.external_geocoder()
         app.state.external_geocoder = external_geocoder
@@ -54,6 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_offline_docs(app)
-    for module in (plans, itinerary, geocoding, regions, health):
+    for module in (plans, itinerary, visits, compliance, geocoding, regions, health):
         app.include_router(module.router)
     return app

@@ -20,9 +20,11 @@ import numpy.typing as npt
 import geo
 import solver
 from app.clock import DayClock
+from app.compliance import EffectiveRules
 from app.config import Settings
 from app.errors import Location, PlanInputError
 from app.schemas import (
+    RESERVED_SKILL_PREFIX,
     AddressPartsIn,
     AgentIn,
     BreakOut,
@@ -44,6 +46,7 @@ from app.schemas import (
     address_text,
     minutes_of_day,
 )
+from app.screening import AdmittedCase, CaseHistory, screen
 
 logger = logging.getLogger(__name__)
 
@@ -120,18 +123,21 @@ def plan_day(
     request: PlanRequest,
     region: geo.Region,
     limits: PlanningLimits,
+    rules: Sequence[EffectiveRules],
     *,
+    history: CaseHistory | None = None,
     matrix_cache: geo.MatrixCache | None = None,
     geocoder: geo.Geocoder | None = None,
 ) -> PlanResponse:
-    """Plan one day of visits in ``region``; addresses go to ``geocoder``, by default the
-    region's own offline address index.
+    """Plan one day of visits in ``region`` under each case's ``rules`` and its visit
+    ``history``; addresses go to ``geocoder``, by default the region's own offline address
+    index.
 
     Raises
     ------
     PlanInputError
-        If an agent's start or end cannot be located or is off its travel mode's roads:
-        without them no agent's day can be planned, so the planner must fix it.
+        If an agent's start or end cannot be located or is off its travel mode's roads
+        (without them no agent's day can be planned), or a case's rules cannot be checked.
     """
     started = time.perf_counter()
     geocoder = geocoder or region.addresses
@@ -144,6 +150,16 @@ def plan_day(
             unassigned[case_idx] = located
         else:
             case_places[case_idx] = located
+    screening = screen(
+        request,
+        {idx: place.point for idx, place in case_places.items()},
+        rules,
+        region.timezone,
+        clock,
+        history or CaseHistory(),
+    )
+    unassigned.update(screening.excluded)
+    case_places = {idx: p for idx, p in case_places.items() if idx in screening.admitted}
 
     profiles, agent_profiles = _profiles(request.agents, by_hours=limits.speed_factors is not None)
     modes = {p.mode for p in profiles}
@@ -154,7 +170,13 @@ def plan_day(
     agent_index = {agent.id: idx for idx, agent in enumerate(request.agents)}
     problem = solver.Problem(
         visits=tuple(
-            _visit(request.cases[case_idx], places.case_place(k), agent_index, clock)
+            _visit(
+                request.cases[case_idx],
+                screening.admitted[case_idx],
+                places.case_place(k),
+                agent_index,
+                clock,
+            )
             for k, case_idx in enumerate(places.routed_cases)
         ),
         agents=tuple(
@@ -189,8 +211,9 @@ def plan_day(
         )
         for route in solution.routes
     ]
+    values = {request.cases[idx].id: admitted.value for idx, admitted in screening.admitted.items()}
     missed = [
-        unassigned[idx].model_copy(update={"value": request.cases[idx].value})
+        unassigned[idx].model_copy(update={"value": values.get(request.cases[idx].id)})
         for idx in sorted(unassigned)
     ]
     response = PlanResponse(
@@ -200,7 +223,9 @@ def plan_day(
         timezone=region.timezone.key,
         itineraries=itineraries,
         unassigned=missed,
-        summary=_summary(itineraries, request, missed),
+        summary=_summary(itineraries, values, request, missed),
+        compliance=screening.report,
+        history_effects=screening.effects,
     )
     logger.info(
         "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned in %.1f s",
@@ -392,21 +417,36 @@ def _minutes_s(minutes: int | None) -> int | None:
     return None if minutes is None else minutes * 60
 
 
+def _team_skill(staff: int) -> str:
+    """The skill of agent records that are teams of at least ``staff``."""
+    return f"{RESERVED_SKILL_PREFIX}team-of-{staff}"
+
+
 def _visit(
-    case: CaseIn, location_idx: int, agent_index: dict[str, int], clock: DayClock
+    case: CaseIn,
+    admitted: AdmittedCase,
+    location_idx: int,
+    agent_index: dict[str, int],
+    clock: DayClock,
 ) -> solver.Visit:
+    windows = (
+        tuple(solver.TimeWindow(start_s=start, end_s=end) for start, end in admitted.windows_s)
+        if admitted.windows_s is not None
+        else tuple(
+            _window(w, clock)
+            for w in sorted(case.time_windows, key=lambda w: minutes_of_day(w.start))
+        )
+    )
+    team = {_team_skill(admitted.staff)} if admitted.staff > 1 else set()
     return solver.Visit(
         id=case.id,
         location_idx=location_idx,
         service_s=case.service_minutes * 60,
-        time_windows=tuple(
-            _window(w, clock)
-            for w in sorted(case.time_windows, key=lambda w: minutes_of_day(w.start))
-        ),
+        time_windows=windows,
         preferred_window=(_window(case.preferred_window, clock) if case.preferred_window else None),
         lateness_cost_per_hour=case.lateness_cost_per_hour,
-        value=case.value,
-        required_skills=frozenset(case.required_skills),
+        value=admitted.value,
+        required_skills=frozenset(case.required_skills) | team,
         pinned_agent_idx=(
             agent_index[case.pinned_agent_id] if case.pinned_agent_id is not None else None
         ),
@@ -428,7 +468,7 @@ def _agent(
         end_location_idx=agent_count + agent_idx,
         shift=_window(agent.shift, clock),
         profile_idx=profile_idx,
-        skills=frozenset(agent.skills),
+        skills=frozenset(agent.skills) | {_team_skill(n) for n in range(2, agent.team_size + 1)},
         max_visits=agent.max_visits,
         max_working_s=_minutes_s(agent.max_working_minutes),
         max_travel_s=_minutes_s(agent.max_travel_minutes),
@@ -508,6 +548,7 @@ def _itinerary(
         assert snap is not None  # the solver only routes reachable places
         stops.append(
             StopOut(
+                visit_id=str(uuid.uuid4()),
                 case_id=request.cases[case_idx].id,
                 location=_lat_lon(case_places[case_idx].point),
                 address=_address_line(request.cases[case_idx].address),
@@ -556,9 +597,11 @@ def _itinerary(
 
 
 def _summary(
-    itineraries: list[ItineraryOut], request: PlanRequest, unassigned: list[UnassignedOut]
+    itineraries: list[ItineraryOut],
+    values: dict[str, float | None],
+    request: PlanRequest,
+    unassigned: list[UnassignedOut],
 ) -> SummaryOut:
-    values = {case.id: case.value for case in request.cases}
     visited = [stop.case_id for itinerary in itineraries for stop in itinerary.stops]
     total_cost = round(sum(i.costs.total for i in itineraries), 2)
     recovery = round(sum(values[case_id] or 0.0 for case_id in visited), 2)

@@ -12,6 +12,8 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -151,8 +153,45 @@ class ShiftIn(_Interval):
     """When the agent may leave the start and must be back at the end, local time."""
 
 
-Skill = Annotated[str, Field(min_length=1, max_length=50, examples=["senior"])]
+RESERVED_SKILL_PREFIX = "doorstep:"
+"""Skills the service gives itself (a team's size); a request may not use them."""
+
+
+def _not_reserved(skill: str) -> str:
+    if skill.startswith(RESERVED_SKILL_PREFIX):
+        msg = f"skills starting with {RESERVED_SKILL_PREFIX!r} are reserved"
+        raise ValueError(msg)
+    return skill
+
+
+Skill = Annotated[
+    str, Field(min_length=1, max_length=50, examples=["senior"]), AfterValidator(_not_reserved)
+]
+ProfileId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,39}$", examples=["US-FDCPA"])]
+PlaceType = Literal["home", "workplace", "other"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Money = Annotated[float, Field(ge=0, le=1_000_000, description="Money, in the plan's currency.")]
+
+
+class CaseConditionsIn(StrictModel):
+    """Do-not-visit conditions on record; which of them forbid a visit is up to the
+    compliance profiles that apply."""
+
+    attorney_on_record: bool = False
+    cease_contact: bool = Field(default=False, description="A written cease-contact request.")
+    dispute_open: bool = False
+    vulnerable: bool = Field(default=False, description="Vulnerability known or suspected.")
+    capacity_concern: bool = Field(default=False, description="May lack mental capacity.")
+    bereavement_until: IsoDate | None = Field(
+        default=None, description="Bereavement or calamity: no visits up to this day."
+    )
+
+
+class InconvenientTimeIn(_Interval):
+    """A time the borrower declared inconvenient, local time, on some weekdays."""
+
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1, max_length=7)
 
 
 class CaseIn(StrictModel):
@@ -191,6 +230,28 @@ class CaseIn(StrictModel):
             "by hand); others may go between them."
         ),
     )
+    compliance_profiles: list[ProfileId] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Profiles for this case, on top of the region's and the plan's.",
+    )
+    place_type: PlaceType = Field(default="home", description="What kind of place the visit is.")
+    conditions: CaseConditionsIn = Field(default_factory=CaseConditionsIn)
+    inconvenient_times: list[InconvenientTimeIn] = Field(default_factory=list, max_length=20)
+    inconvenient_places: list[PlaceType] = Field(
+        default_factory=list, max_length=3, description="Places the borrower declared inconvenient."
+    )
+    notice_sent_at: AwareDatetime | None = Field(
+        default=None, description="When the borrower was given notice of a visit."
+    )
+    staff_required: int = Field(
+        default=1, ge=1, le=10, description="Staff the visit needs; profiles may ask more."
+    )
+    amount_overdue: Money | None = Field(
+        default=None,
+        description="With no value given, the visit's value is estimated from it (README).",
+    )
+    days_overdue: int | None = Field(default=None, ge=0, le=100_000)
 
     @model_validator(mode="after")
     def _address_or_location(self) -> CaseIn:
@@ -256,6 +317,9 @@ class AgentIn(StrictModel):
     cost_per_km: Money | None = Field(
         default=None, description="Per km travelled; absent: the server default."
     )
+    team_size: int = Field(
+        default=1, ge=1, le=10, description="Staff who make each visit together (a team)."
+    )
 
 
 class OptionsIn(StrictModel):
@@ -281,6 +345,11 @@ class PlanRequest(StrictModel):
         default=None,
         pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
         description="Region name; absent means the default region.",
+    )
+    compliance_profiles: list[ProfileId] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Profiles for every case, on top of the region's.",
     )
     cases: list[CaseIn] = Field(default_factory=list, max_length=5000)
     agents: list[AgentIn] = Field(min_length=1, max_length=500)
@@ -356,6 +425,7 @@ class GeocodeOut(BaseModel):
 class StopOut(BaseModel):
     """One visit on an agent's day. Travel is from the previous stop or the agent's start."""
 
+    visit_id: str = Field(description="Names the visit when its outcome is recorded.")
     case_id: str
     location: LatLonOut
     address: str | None = Field(default=None, description="The case's address, as one line.")
@@ -432,6 +502,10 @@ class UnassignedOut(BaseModel):
     case_id: str
     reason: str
     detail: str
+    profile_id: str | None = Field(
+        default=None, description="reason compliance: the profile whose rule excludes it."
+    )
+    rule_id: str | None = Field(default=None, description="reason compliance: the rule.")
     value: float | None = Field(default=None, description="The case's value, lost unvisited.")
     candidates: list[str] = Field(
         default_factory=list, description="For an ambiguous address: the places it matches."
@@ -461,6 +535,45 @@ class SummaryOut(BaseModel):
     )
 
 
+class AppliedProfileOut(BaseModel):
+    """A compliance profile version a plan applied."""
+
+    id: str
+    version: int
+    jurisdiction: str
+    title: str
+    binding_level: str
+
+
+class ExclusionOut(BaseModel):
+    """A case a compliance rule keeps out of the plan."""
+
+    case_id: str
+    profile_id: str
+    profile_version: int
+    rule_id: str
+    detail: str
+
+
+class ComplianceReportOut(BaseModel):
+    """Which rules the plan applied and whom they excluded."""
+
+    profiles: list[AppliedProfileOut]
+    excluded: list[ExclusionOut]
+    cases_checked: int = Field(description="Cases located and checked against the rules.")
+    conduct: list[str] = Field(description="The profiles' conduct checklist for the agents.")
+
+
+class HistoryEffectOut(BaseModel):
+    """How a case's visit history changed its planning."""
+
+    case_id: str
+    effect: str = Field(
+        description="follow_up, team_required, prefer_time_of_day or estimated_value."
+    )
+    detail: str
+
+
 class PlanResponse(BaseModel):
     """A day's plan: an itinerary per agent and every case not visited, with its reason."""
 
@@ -471,6 +584,8 @@ class PlanResponse(BaseModel):
     itineraries: list[ItineraryOut]
     unassigned: list[UnassignedOut]
     summary: SummaryOut
+    compliance: ComplianceReportOut
+    history_effects: list[HistoryEffectOut]
 
 
 class AgentItineraryResponse(BaseModel):

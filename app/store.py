@@ -1,4 +1,4 @@
-"""Plans on disk: save a plan, read it back, find an agent's latest day."""
+"""Plans on disk: save a plan and its visits, read it back, find an agent's latest day."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.db import PlanAgentRecord, PlanRecord
+from app.db import PlanAgentRecord, PlanRecord, PlanVisitRecord
 from app.errors import NotFoundError
+from app.history import place_key
 from app.schemas import AgentItineraryResponse, PlanRequest, PlanResponse
 
 
@@ -42,6 +43,20 @@ class PlanStore:
                     created_at=created_at,
                 )
                 for itinerary in response.itineraries
+            )
+            session.add_all(
+                PlanVisitRecord(
+                    visit_id=stop.visit_id,
+                    plan_id=response.plan_id,
+                    case_id=stop.case_id,
+                    agent_id=itinerary.agent_id,
+                    region=response.region,
+                    date=response.date,
+                    service_start=stop.service_start,
+                    place=place_key(stop.address, stop.location.lat, stop.location.lon),
+                )
+                for itinerary in response.itineraries
+                for stop in itinerary.stops
             )
 
     def get(self, plan_id: str) -> PlanResponse:

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.compliance import combine, load_profile_files
 from app.config import get_settings
 from app.planning import PlanningLimits, geocode_query, plan_day
 from app.schemas import PlanRequest
@@ -63,13 +64,18 @@ def main() -> None:
     travel_matrices(region.network, [s for s in snaps if s is not None])
     _row(f"{len(points)}x{len(points)} travel matrices", f"{time.perf_counter() - started:.4f} s")
 
+    shipped = {profile.id: profile for profile in load_profile_files(settings.compliance_dir)}
+    region_rules = combine(
+        [shipped[p] for p in settings.region_profiles.get(settings.default_region, [])]
+    )
+    rules = [region_rules] * len(request.cases)
     print("time limit (s)  assigned  travel (s)  distance (m)  wall (s)")
     for limit in args.limits:
         limits = PlanningLimits(
             max_snap_distance_m=settings.max_snap_distance_m, time_limit_s=limit
         )
         started = time.perf_counter()
-        plan = plan_day(request, region, limits)
+        plan = plan_day(request, region, limits, rules)
         wall = time.perf_counter() - started
         summary = plan.summary
         print(

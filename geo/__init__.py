@@ -37,6 +37,7 @@ from geo.region import (
 )
 from geo.snap import EdgeLocator, Snap
 from geo.speeds import ModeSpeeds, SpeedFactors, hours_between
+from geo.timezones import timezone_at
 from geo.types import LatLon
 
 __all__ = [
@@ -75,5 +76,6 @@ __all__ = [
     "network_from_graph",
     "parse_address",
     "read_manifest",
+    "timezone_at",
     "travel_matrices",
 ]

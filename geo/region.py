@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import osmium
 import shapely
-from timezonefinder import TimezoneFinder
 
 from geo.cache import file_digest, load_pickle, save_pickle
 from geo.errors import RegionError
@@ -34,6 +33,8 @@ from geo.modes import TravelMode
 from geo.network import RoadNetwork, build_road_network
 from geo.snap import EdgeLocator
 from geo.speeds import ModeSpeeds
+from geo.timezones import timezone_at
+from geo.types import LatLon
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +235,7 @@ def _outline(network: RoadNetwork) -> list[list[float]]:
 
 
 def _timezone_at(lat: float, lon: float) -> str:
-    zone = TimezoneFinder().timezone_at(lng=lon, lat=lat)
+    zone = timezone_at(LatLon(lat, lon))
     if zone is None:
         msg = f"no time zone known at {lat:.4f}, {lon:.4f}; give one explicitly"
         raise RegionError(msg)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.deps import ExternalGeocoderDep, MatrixCacheDep, RegistryDep, SettingsDep, StoreDep
+from app.deps import (
+    ExternalGeocoderDep,
+    MatrixCacheDep,
+    OutcomeStoreDep,
+    ProfileLibraryDep,
+    RegistryDep,
+    SettingsDep,
+    StoreDep,
+)
 from app.planning import PlanningLimits, plan_day
 from app.schemas import PlanRequest, PlanResponse
+from app.screening import resolve_rules
 
 router = APIRouter(tags=["plans"])
 
@@ -19,13 +28,22 @@ def create_plan(
     settings: SettingsDep,
     matrix_cache: MatrixCacheDep,
     geocoder: ExternalGeocoderDep,
+    outcomes: OutcomeStoreDep,
+    profiles: ProfileLibraryDep,
 ) -> PlanResponse:
-    """Plan a day's cases for the agents and store the plan."""
+    """Plan a day's cases for the agents under the compliance profiles of the region, the
+    plan and each case, using each case's visit history; store the plan."""
     region = registry.get(body.region)
+    rules = resolve_rules(body, settings.region_profiles.get(region.name, []), profiles)
+    history = outcomes.planning_history(
+        (case.id for case in body.cases), region.name, region.timezone, settings.promise_grace_days
+    )
     response = plan_day(
         body,
         region,
         PlanningLimits.for_request(body, settings),
+        rules,
+        history=history,
         matrix_cache=matrix_cache,
         geocoder=geocoder,
     )

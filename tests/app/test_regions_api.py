@@ -82,8 +82,13 @@ def test_admin_imports_a_region_and_plans_run_in_it(admin_client: TestClient) ->
         ],
         "options": {"time_limit_seconds": 1},
     }
+    refused = admin_client.post("/plan", json=request)  # no profile names this region
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "compliance_profiles"]
+    request["compliance_profiles"] = ["US-FDCPA"]
     plan = admin_client.post("/plan", json=request).json()
     assert plan["timezone"] == "America/New_York"
+    assert [p["id"] for p in plan["compliance"]["profiles"]] == ["US-FDCPA"]
     assert plan_violations(request, plan) == []
     assert plan["itineraries"][0]["start_time"].endswith("-05:00")
 

@@ -1,0 +1,217 @@
+"""Visit outcomes on disk: appended, never changed; read back as a case's history, as the
+planning loop's evidence, and as the address review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app import history as hist
+from app.db import PlanVisitRecord, VisitOutcomeRecord
+from app.errors import NotFoundError
+from app.outcome_schemas import (
+    AddressReviewOut,
+    CaseHistoryOut,
+    OutcomeIn,
+    OutcomeOut,
+    PlannedVisitOut,
+)
+from app.schemas import LatLonOut
+from app.screening import CaseHistory
+
+
+class OutcomeStore:
+    """Planned visits and their outcomes, in whatever database ``engine`` points at."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def record(self, visit_id: str, body: OutcomeIn) -> OutcomeOut:
+        """Append an outcome of the visit ``visit_id``.
+
+        Raises
+        ------
+        NotFoundError
+            If no stored plan has that visit.
+        """
+        with Session(self._engine) as session, session.begin():
+            visit = session.get(PlanVisitRecord, visit_id)
+            if visit is None:
+                msg = f"no visit {visit_id!r}"
+                raise NotFoundError(msg)
+            record = VisitOutcomeRecord(
+                id=str(uuid.uuid4()),
+                visit_id=visit_id,
+                case_id=visit.case_id,
+                agent_id=visit.agent_id,
+                region=visit.region,
+                place=visit.place,
+                outcome=body.outcome,
+                occurred_at=body.occurred_at,
+                recorded_at=dt.datetime.now(dt.UTC),
+                lat=body.location.lat if body.location else None,
+                lon=body.location.lon if body.location else None,
+                notes=body.notes,
+                promise_date=body.promise_date,
+                amount=body.amount,
+            )
+            session.add(record)
+            session.flush()
+            return _outcome_out(record, visit.plan_id)
+
+    def case_history(self, case_id: str) -> CaseHistoryOut:
+        """Every planned visit and recorded outcome of the case, oldest first.
+
+        Raises
+        ------
+        NotFoundError
+            If no plan ever visited the case.
+        """
+        with Session(self._engine) as session:
+            visits = session.scalars(
+                select(PlanVisitRecord)
+                .where(PlanVisitRecord.case_id == case_id)
+                .order_by(PlanVisitRecord.service_start, PlanVisitRecord.visit_id)
+            ).all()
+            if not visits:
+                msg = f"no visit of case {case_id!r} was ever planned"
+                raise NotFoundError(msg)
+            plan_of = {visit.visit_id: visit.plan_id for visit in visits}
+            outcomes = session.scalars(
+                select(VisitOutcomeRecord)
+                .where(VisitOutcomeRecord.case_id == case_id)
+                .order_by(VisitOutcomeRecord.occurred_at, VisitOutcomeRecord.recorded_at)
+            ).all()
+            return CaseHistoryOut(
+                case_id=case_id,
+                visits=[
+                    PlannedVisitOut(
+                        visit_id=v.visit_id,
+                        plan_id=v.plan_id,
+                        date=v.date,
+                        agent_id=v.agent_id,
+                        service_start=_aware(v.service_start),
+                    )
+                    for v in visits
+                ],
+                outcomes=[_outcome_out(o, plan_of[o.visit_id]) for o in outcomes],
+            )
+
+    def outcomes_of(self, case_ids: Iterable[str]) -> dict[str, list[hist.RecordedOutcome]]:
+        """Each case's visit outcomes, the newest record per visit, oldest visit first."""
+        ids = sorted(set(case_ids))
+        by_case: dict[str, list[hist.RecordedOutcome]] = defaultdict(list)
+        if not ids:
+            return by_case
+        with Session(self._engine) as session:
+            rows: list[VisitOutcomeRecord] = []
+            for chunk in range(0, len(ids), 500):  # stay under databases' parameter limits
+                rows += session.scalars(
+                    select(VisitOutcomeRecord).where(
+                        VisitOutcomeRecord.case_id.in_(ids[chunk : chunk + 500])
+                    )
+                ).all()
+        for row in _newest_per_visit(rows):
+            by_case[row.case_id].append(_recorded(row))
+        return by_case
+
+    def planning_history(
+        self, case_ids: Iterable[str], region: str, zone: ZoneInfo, promise_grace_days: int
+    ) -> CaseHistory:
+        """What a plan of these cases in ``region`` needs from the history."""
+        return CaseHistory(
+            outcomes=self.outcomes_of(case_ids),
+            area=self.area_contacts(region, zone),
+            promise_grace_days=promise_grace_days,
+        )
+
+    def area_contacts(self, region: str, zone: ZoneInfo) -> hist.ContactCounts:
+        """Visits at the door and contacts per part of the day, over the whole region."""
+        with Session(self._engine) as session:
+            rows = session.scalars(
+                select(VisitOutcomeRecord).where(
+                    VisitOutcomeRecord.region == region,
+                    VisitOutcomeRecord.outcome.in_(sorted(hist.AT_THE_DOOR)),
+                )
+            ).all()
+        return hist.ContactCounts.of([_recorded(r) for r in _newest_per_visit(rows)], zone)
+
+    def address_reviews(self) -> list[AddressReviewOut]:
+        """Cases whose latest word on the address is wrong_address or moved, unconfirmed."""
+        with Session(self._engine) as session:
+            rows = session.scalars(select(VisitOutcomeRecord)).all()
+        by_case: dict[str, list[VisitOutcomeRecord]] = defaultdict(list)
+        for row in _newest_per_visit(rows):
+            by_case[row.case_id].append(row)
+        reviews = []
+        for case_id, case_rows in sorted(by_case.items()):
+            flagged = [r for r in case_rows if r.outcome in ("wrong_address", "moved")]
+            if not flagged:
+                continue
+            last = flagged[-1]
+            if any(
+                r.outcome in hist.CONTACTED and _aware(r.occurred_at) > _aware(last.occurred_at)
+                for r in case_rows
+            ):
+                continue
+            reviews.append(
+                AddressReviewOut(
+                    case_id=case_id,
+                    visit_id=last.visit_id,
+                    outcome=last.outcome,
+                    place=last.place,
+                    reported_at=_aware(last.occurred_at),
+                )
+            )
+        return reviews
+
+
+def _aware(instant: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
+
+
+def _newest_per_visit(rows: Sequence[VisitOutcomeRecord]) -> list[VisitOutcomeRecord]:
+    newest: dict[str, VisitOutcomeRecord] = {}
+    for row in rows:
+        kept = newest.get(row.visit_id)
+        if kept is None or (_aware(row.recorded_at), row.id) > (_aware(kept.recorded_at), kept.id):
+            newest[row.visit_id] = row
+    return sorted(newest.values(), key=lambda r: (_aware(r.occurred_at), r.id))
+
+
+def _recorded(row: VisitOutcomeRecord) -> hist.RecordedOutcome:
+    return hist.RecordedOutcome(
+        visit_id=row.visit_id,
+        outcome=row.outcome,
+        occurred_at=_aware(row.occurred_at),
+        place=row.place,
+        promise_date=row.promise_date,
+        amount=row.amount,
+    )
+
+
+def _outcome_out(row: VisitOutcomeRecord, plan_id: str) -> OutcomeOut:
+    return OutcomeOut(
+        id=row.id,
+        visit_id=row.visit_id,
+        case_id=row.case_id,
+        agent_id=row.agent_id,
+        plan_id=plan_id,
+        outcome=row.outcome,
+        occurred_at=_aware(row.occurred_at),
+        recorded_at=_aware(row.recorded_at),
+        location=LatLonOut(lat=row.lat, lon=row.lon)
+        if row.lat is not None and row.lon is not None
+        else None,
+        notes=row.notes,
+        promise_date=row.promise_date,
+        amount=row.amount,
+    )
