@@ -18,10 +18,9 @@ from app.config import get_settings
 from app.db import create_db_engine, migrate
 from app.errors import PlanInputError
 from app.outcome_store import OutcomeStore
-from app.planning import PlanningLimits, plan_day
+from app.planner import Planner
 from app.regions import RegionRegistry
 from app.schemas import PlanRequest
-from app.screening import resolve_rules
 from geo import GeoError
 
 
@@ -42,21 +41,19 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         request = PlanRequest.model_validate_json(Path(args.file).read_bytes())
         settings = get_settings()
-        region = _registry().get(request.region)
+        registry = _registry()
         geocoder = settings.external_geocoder()
         engine = create_db_engine(settings.database_url)
         try:
             migrate(engine)
-            profiles = ProfileLibrary(engine, load_profile_files(settings.compliance_dir))
-            rules = resolve_rules(request, settings.region_profiles.get(region.name, []), profiles)
-            history = OutcomeStore(engine).planning_history(
-                (case.id for case in request.cases),
-                region.name,
-                region.timezone,
-                settings.promise_grace_days,
+            planner = Planner(
+                settings=settings,
+                registry=registry,
+                profiles=ProfileLibrary(engine, load_profile_files(settings.compliance_dir)),
+                outcomes=OutcomeStore(engine),
+                geocoder=geocoder,
             )
-            limits = PlanningLimits.for_request(request, settings)
-            response = plan_day(request, region, limits, rules, history=history, geocoder=geocoder)
+            response = planner.plan(request)
         finally:
             engine.dispose()
             if geocoder is not None:

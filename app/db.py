@@ -41,6 +41,7 @@ class PlanRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PlanAgentRecord(Base):
@@ -55,6 +56,7 @@ class PlanAgentRecord(Base):
     agent_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PlanVisitRecord(Base):
@@ -106,6 +108,11 @@ class ComplianceProfileRecord(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+def as_utc(instant: dt.datetime) -> dt.datetime:
+    """A stored instant, aware: SQLite hands back naive datetimes, stored as UTC."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
 
 
 def create_db_engine(database_url: str) -> Engine:

@@ -12,6 +12,7 @@ import geo
 from app.compliance import ProfileLibrary
 from app.config import Settings
 from app.outcome_store import OutcomeStore
+from app.planner import Planner
 from app.regions import RegionRegistry
 from app.store import PlanStore
 
@@ -46,23 +47,30 @@ def get_profile_library(request: Request) -> ProfileLibrary:
     return library
 
 
-def get_matrix_cache(request: Request) -> geo.MatrixCache:
-    """The app's cache of travel matrices, shared by all plans."""
-    cache: geo.MatrixCache = request.app.state.matrix_cache
-    return cache
-
-
 def get_external_geocoder(request: Request) -> geo.Geocoder | None:
     """The configured external geocoder, or None to use each region's own."""
     geocoder: geo.Geocoder | None = request.app.state.external_geocoder
     return geocoder
 
 
+def get_planner(request: Request) -> Planner:
+    """The planning service, on the app's regions, profiles, outcomes and caches."""
+    state = request.app.state
+    return Planner(
+        settings=state.settings,
+        registry=state.registry,
+        profiles=state.profiles,
+        outcomes=state.outcomes,
+        matrix_cache=state.matrix_cache,
+        geocoder=state.external_geocoder,
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ExternalGeocoderDep = Annotated[geo.Geocoder | None, Depends(get_external_geocoder)]
-MatrixCacheDep = Annotated[geo.MatrixCache, Depends(get_matrix_cache)]
 RegistryDep = Annotated[RegionRegistry, Depends(get_registry)]
 StoreDep = Annotated[PlanStore, Depends(get_store)]
+PlannerDep = Annotated[Planner, Depends(get_planner)]
 OutcomeStoreDep = Annotated[OutcomeStore, Depends(get_outcome_store)]
 ProfileLibraryDep = Annotated[ProfileLibrary, Depends(get_profile_library)]
 

@@ -16,7 +16,16 @@ from app.docs import install_offline_docs
 from app.errors import install_error_handlers
 from app.outcome_store import OutcomeStore
 from app.regions import RegionRegistry
-from app.routes import compliance, geocoding, health, itinerary, plans, regions, visits
+from app.routes import (
+    compliance,
+    exports,
+    geocoding,
+    health,
+    itinerary,
+    plans,
+    regions,
+    visits,
+)
 from app.store import PlanStore
 
 
@@ -58,6 +67,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_offline_docs(app)
-    for module in (plans, itinerary, visits, compliance, geocoding, regions, health):
+    for module in (
+        plans,
+        exports,
+        itinerary,
+        visits,
+        compliance,
+        geocoding,
+        regions,
+        health,
+    ):
         app.include_router(module.router)
     return app

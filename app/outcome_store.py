@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import history as hist
-from app.db import PlanVisitRecord, VisitOutcomeRecord
+from app.db import PlanVisitRecord, VisitOutcomeRecord, as_utc
 from app.errors import NotFoundError
 from app.outcome_schemas import (
     AddressReviewOut,
@@ -97,7 +97,7 @@ class OutcomeStore:
                         plan_id=v.plan_id,
                         date=v.date,
                         agent_id=v.agent_id,
-                        service_start=_aware(v.service_start),
+                        service_start=as_utc(v.service_start),
                     )
                     for v in visits
                 ],
@@ -157,7 +157,7 @@ class OutcomeStore:
                 continue
             last = flagged[-1]
             if any(
-                r.outcome in hist.CONTACTED and _aware(r.occurred_at) > _aware(last.occurred_at)
+                r.outcome in hist.CONTACTED and as_utc(r.occurred_at) > as_utc(last.occurred_at)
                 for r in case_rows
             ):
                 continue
@@ -167,31 +167,26 @@ class OutcomeStore:
                     visit_id=last.visit_id,
                     outcome=last.outcome,
                     place=last.place,
-                    reported_at=_aware(last.occurred_at),
+                    reported_at=as_utc(last.occurred_at),
                 )
             )
         return reviews
-
-
-def _aware(instant: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
 
 
 def _newest_per_visit(rows: Sequence[VisitOutcomeRecord]) -> list[VisitOutcomeRecord]:
     newest: dict[str, VisitOutcomeRecord] = {}
     for row in rows:
         kept = newest.get(row.visit_id)
-        if kept is None or (_aware(row.recorded_at), row.id) > (_aware(kept.recorded_at), kept.id):
+        if kept is None or (as_utc(row.recorded_at), row.id) > (as_utc(kept.recorded_at), kept.id):
             newest[row.visit_id] = row
-    return sorted(newest.values(), key=lambda r: (_aware(r.occurred_at), r.id))
+    return sorted(newest.values(), key=lambda r: (as_utc(r.occurred_at), r.id))
 
 
 def _recorded(row: VisitOutcomeRecord) -> hist.RecordedOutcome:
     return hist.RecordedOutcome(
         visit_id=row.visit_id,
         outcome=row.outcome,
-        occurred_at=_aware(row.occurred_at),
+        occurred_at=as_utc(row.occurred_at),
         place=row.place,
         promise_date=row.promise_date,
         amount=row.amount,
@@ -206,8 +201,8 @@ def _outcome_out(row: VisitOutcomeRecord, plan_id: str) -> OutcomeOut:
         agent_id=row.agent_id,
         plan_id=plan_id,
         outcome=row.outcome,
-        occurred_at=_aware(row.occurred_at),
-        recorded_at=_aware(row.recorded_at),
+        occurred_at=as_utc(row.occurred_at),
+        recorded_at=as_utc(row.recorded_at),
         location=LatLonOut(lat=row.lat, lon=row.lon)
         if row.lat is not None and row.lon is not None
         else None,

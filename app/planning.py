@@ -46,7 +46,7 @@ from app.schemas import (
     address_text,
     minutes_of_day,
 )
-from app.screening import AdmittedCase, CaseHistory, screen
+from app.screening import AdmittedCase, CaseHistory, Screening, screen
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,36 @@ class _Places:
         return 2 * self.agent_count + k
 
 
-def plan_day(
+@dataclass(frozen=True, slots=True)
+class PreparedDay:
+    """A day ready to solve or to evaluate: cases located and screened, places snapped, the
+    solver's problem built, and the cases already out of it with their reasons."""
+
+    request: PlanRequest
+    region: geo.Region
+    clock: DayClock
+    screening: Screening
+    case_places: dict[int, _CasePlace]
+    places: _Places
+    profiles: list[_Profile]
+    agent_profiles: list[int]
+    problem: solver.Problem
+    unassigned: dict[int, UnassignedOut]
+    include_geometry: bool
+
+    def visit_of(self, case_id: str) -> int | None:
+        """The solver's index of a case, None if the case is not in the problem."""
+        return next(
+            (
+                k
+                for k, case_idx in enumerate(self.places.routed_cases)
+                if self.request.cases[case_idx].id == case_id
+            ),
+            None,
+        )
+
+
+def prepare_day(
     request: PlanRequest,
     region: geo.Region,
     limits: PlanningLimits,
@@ -128,10 +157,10 @@ def plan_day(
     history: CaseHistory | None = None,
     matrix_cache: geo.MatrixCache | None = None,
     geocoder: geo.Geocoder | None = None,
-) -> PlanResponse:
-    """Plan one day of visits in ``region`` under each case's ``rules`` and its visit
-    ``history``; addresses go to ``geocoder``, by default the region's own offline address
-    index.
+) -> PreparedDay:
+    """Locate, screen and snap the day's cases under each case's ``rules`` and its visit
+    ``history``, and build the solver's problem; addresses go to ``geocoder``, by default the
+    region's own offline address index.
 
     Raises
     ------
@@ -139,7 +168,6 @@ def plan_day(
         If an agent's start or end cannot be located or is off its travel mode's roads
         (without them no agent's day can be planned), or a case's rules cannot be checked.
     """
-    started = time.perf_counter()
     geocoder = geocoder or region.addresses
     clock = DayClock(request.date, region.timezone)
     unassigned: dict[int, UnassignedOut] = {}
@@ -187,56 +215,113 @@ def plan_day(
         distance_m=distances,
         balance_cost_per_visit=request.options.balance_cost_per_visit,
     )
-    solution = solver.solve(
-        problem, solver.SolveParams(time_limit_s=limits.time_limit_s, workers=limits.workers)
+    return PreparedDay(
+        request=request,
+        region=region,
+        clock=clock,
+        screening=screening,
+        case_places=case_places,
+        places=places,
+        profiles=profiles,
+        agent_profiles=agent_profiles,
+        problem=problem,
+        unassigned=unassigned,
+        include_geometry=limits.include_geometry,
     )
+
+
+def plan_day(
+    request: PlanRequest,
+    region: geo.Region,
+    limits: PlanningLimits,
+    rules: Sequence[EffectiveRules],
+    *,
+    history: CaseHistory | None = None,
+    matrix_cache: geo.MatrixCache | None = None,
+    geocoder: geo.Geocoder | None = None,
+) -> PlanResponse:
+    """Plan one day of visits in ``region``: :func:`prepare_day`, solve, present.
+
+    Raises
+    ------
+    PlanInputError
+        As :func:`prepare_day`.
+    """
+    started = time.perf_counter()
+    day = prepare_day(
+        request,
+        region,
+        limits,
+        rules,
+        history=history,
+        matrix_cache=matrix_cache,
+        geocoder=geocoder,
+    )
+    solution = solver.solve(
+        day.problem, solver.SolveParams(time_limit_s=limits.time_limit_s, workers=limits.workers)
+    )
+    unassigned = dict(day.unassigned)
     for dropped in solution.unassigned:
-        case_idx = places.routed_cases[dropped.visit_idx]
+        case_idx = day.places.routed_cases[dropped.visit_idx]
         unassigned[case_idx] = UnassignedOut(
             case_id=request.cases[case_idx].id,
             reason=dropped.reason,
             detail=dropped.detail,
-            hints=[_hint(hint, request, places, clock) for hint in dropped.hints],
+            hints=[_hint(hint, request, day.places, day.clock) for hint in dropped.hints],
         )
-
-    itineraries = [
-        _itinerary(
-            route,
-            request,
-            places,
-            profiles[agent_profiles[route.agent_idx]],
-            case_places,
-            clock,
-            limits.include_geometry,
-        )
-        for route in solution.routes
-    ]
-    values = {request.cases[idx].id: admitted.value for idx, admitted in screening.admitted.items()}
-    missed = [
-        unassigned[idx].model_copy(update={"value": values.get(request.cases[idx].id)})
-        for idx in sorted(unassigned)
-    ]
-    response = PlanResponse(
-        plan_id=str(uuid.uuid4()),
-        date=request.date,
-        region=region.name,
-        timezone=region.timezone.key,
-        itineraries=itineraries,
-        unassigned=missed,
-        summary=_summary(itineraries, values, request, missed),
-        compliance=screening.report,
-        history_effects=screening.effects,
-    )
+    response = present_day(day, solution.routes, unassigned, plan_id=str(uuid.uuid4()))
     logger.info(
         "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned in %.1f s",
         len(request.cases),
         len(request.agents),
-        len(profiles),
+        len(day.profiles),
         region.name,
         response.summary.assigned,
         time.perf_counter() - started,
     )
     return response
+
+
+def present_day(
+    day: PreparedDay,
+    routes: Sequence[solver.Route],
+    unassigned: dict[int, UnassignedOut],
+    *,
+    plan_id: str,
+) -> PlanResponse:
+    """The answer for ``routes`` of the prepared day: itineraries, unassigned cases (by case
+    index) with their values, key figures and the compliance report."""
+    request = day.request
+    itineraries = [
+        _itinerary(
+            route,
+            request,
+            day.places,
+            day.profiles[day.agent_profiles[route.agent_idx]],
+            day.case_places,
+            day.clock,
+            day.include_geometry,
+        )
+        for route in routes
+    ]
+    values = {
+        request.cases[idx].id: admitted.value for idx, admitted in day.screening.admitted.items()
+    }
+    missed = [
+        unassigned[idx].model_copy(update={"value": values.get(request.cases[idx].id)})
+        for idx in sorted(unassigned)
+    ]
+    return PlanResponse(
+        plan_id=plan_id,
+        date=request.date,
+        region=day.region.name,
+        timezone=day.region.timezone.key,
+        itineraries=itineraries,
+        unassigned=missed,
+        summary=_summary(itineraries, values, request, missed),
+        compliance=day.screening.report,
+        history_effects=day.screening.effects,
+    )
 
 
 def _profiles(agents: Sequence[AgentIn], *, by_hours: bool) -> tuple[list[_Profile], list[int]]:

@@ -586,6 +586,50 @@ class PlanResponse(BaseModel):
     summary: SummaryOut
     compliance: ComplianceReportOut
     history_effects: list[HistoryEffectOut]
+    published_at: dt.datetime | None = Field(
+        default=None, description="When the plan was published to its agents; absent: a draft."
+    )
+
+
+class EditedRouteIn(StrictModel):
+    """One agent's visits in a hand-edited plan, in visiting order."""
+
+    agent_id: Identifier
+    case_ids: list[Identifier] = Field(default_factory=list, max_length=1000)
+
+
+class PlanEditIn(StrictModel):
+    """Body of ``POST /plans/{plan_id}/evaluate``: the plan's agents' visits as edited by
+    hand; agents not listed visit no one."""
+
+    routes: list[EditedRouteIn] = Field(max_length=500)
+
+
+class ViolationOut(BaseModel):
+    """A rule the edited plan breaks."""
+
+    code: str = Field(
+        description="window_missed, shift_end, skills_missing, wrong_agent, not_plannable, ..."
+    )
+    agent_id: str | None
+    case_id: str | None
+    detail: str
+
+
+class PlanEvaluationResponse(PlanResponse):
+    """An edited plan timed, costed and checked, without optimising: the same shape as a
+    plan, with every broken rule. Nothing is stored."""
+
+    feasible: bool = Field(description="True when the edited plan breaks no rule.")
+    violations: list[ViolationOut]
+
+
+class PublishedOut(BaseModel):
+    """Body of ``POST /plans/{plan_id}/publish``."""
+
+    plan_id: str
+    date: dt.date
+    published_at: dt.datetime
 
 
 class AgentItineraryResponse(BaseModel):
@@ -594,9 +638,18 @@ class AgentItineraryResponse(BaseModel):
     agent_id: str
     date: dt.date
     plan_id: str
+    published: bool = Field(description="From the latest published plan; else the latest.")
     stops: list[StopOut]
     start_time: dt.datetime
     end_time: dt.datetime
+    conduct: list[str] = Field(description="The conduct checklist of the plan's profiles.")
+
+
+class MultiLineStringOut(BaseModel):
+    """A GeoJSON MultiLineString of [lon, lat] pairs."""
+
+    type: Literal["MultiLineString"] = "MultiLineString"
+    coordinates: list[list[tuple[float, float]]]
 
 
 class PolygonOut(BaseModel):

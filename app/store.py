@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.db import PlanAgentRecord, PlanRecord, PlanVisitRecord
+from app.db import PlanAgentRecord, PlanRecord, PlanVisitRecord, as_utc
 from app.errors import NotFoundError
 from app.history import place_key
 from app.schemas import AgentItineraryResponse, PlanRequest, PlanResponse
@@ -68,14 +68,51 @@ class PlanStore:
             If there is no such plan.
         """
         with Session(self._engine) as session:
-            record = session.get(PlanRecord, plan_id)
-            if record is None:
-                msg = f"no plan {plan_id!r}"
-                raise NotFoundError(msg)
-            return PlanResponse.model_validate(record.response)
+            record = self._record(session, plan_id)
+            plan = PlanResponse.model_validate(record.response)
+            published_at = record.published_at and as_utc(record.published_at)
+            return plan.model_copy(update={"published_at": published_at})
+
+    def request_of(self, plan_id: str) -> PlanRequest:
+        """The request the plan ``plan_id`` answered.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such plan.
+        """
+        with Session(self._engine) as session:
+            return PlanRequest.model_validate(self._record(session, plan_id).request)
+
+    def publish(self, plan_id: str) -> dt.datetime:
+        """Publish the plan to its agents (again: the time is renewed); returns the time.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such plan.
+        """
+        published_at = dt.datetime.now(dt.UTC)
+        with Session(self._engine) as session, session.begin():
+            self._record(session, plan_id).published_at = published_at
+            session.execute(
+                update(PlanAgentRecord)
+                .where(PlanAgentRecord.plan_id == plan_id)
+                .values(published_at=published_at)
+            )
+        return published_at
+
+    @staticmethod
+    def _record(session: Session, plan_id: str) -> PlanRecord:
+        record = session.get(PlanRecord, plan_id)
+        if record is None:
+            msg = f"no plan {plan_id!r}"
+            raise NotFoundError(msg)
+        return record
 
     def latest_itinerary(self, agent_id: str, date: dt.date) -> AgentItineraryResponse:
-        """The agent's day in the latest plan of ``date`` that plans this agent.
+        """The agent's day in the latest published plan of ``date`` that plans this agent,
+        else in the latest plan.
 
         Raises
         ------
@@ -85,7 +122,12 @@ class PlanStore:
         query = (
             select(PlanAgentRecord.plan_id)
             .where(PlanAgentRecord.agent_id == agent_id, PlanAgentRecord.date == date)
-            .order_by(PlanAgentRecord.created_at.desc(), PlanAgentRecord.plan_id.desc())
+            .order_by(
+                PlanAgentRecord.published_at.is_(None),
+                PlanAgentRecord.published_at.desc(),
+                PlanAgentRecord.created_at.desc(),
+                PlanAgentRecord.plan_id.desc(),
+            )
             .limit(1)
         )
         with Session(self._engine) as session:
@@ -99,7 +141,9 @@ class PlanStore:
             agent_id=agent_id,
             date=plan.date,
             plan_id=plan.plan_id,
+            published=plan.published_at is not None,
             stops=itinerary.stops,
             start_time=itinerary.start_time,
             end_time=itinerary.end_time,
+            conduct=plan.compliance.conduct,
         )

@@ -101,6 +101,19 @@ class RoadNetwork:
         part = slice(int(self.vertex_offsets[edge]), int(self.vertex_offsets[edge + 1]))
         return self.vertex_lat[part], self.vertex_lon[part], self.vertex_along_m[part]
 
+    def polylines(self, decimals: int = 5) -> list[list[tuple[float, float]]]:
+        """Every edge's line as GeoJSON ``(lon, lat)`` pairs, rounded (5 decimals: about a
+        metre), to draw the network."""
+        lon = np.round(self.vertex_lon, decimals).tolist()
+        lat = np.round(self.vertex_lat, decimals).tolist()
+        offsets = self.vertex_offsets.tolist()
+        return [
+            list(
+                zip(lon[offsets[k] : offsets[k + 1]], lat[offsets[k] : offsets[k + 1]], strict=True)
+            )
+            for k in range(self.edges)
+        ]
+
     @property
     def graph(self) -> nx.MultiDiGraph[int]:
         """The network as a networkx graph keyed by OSM node id (built on each access; for

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 import geo
 from app.deps import AdminDep, RegistryDep
 from app.errors import NotFoundError, PlanInputError
-from app.schemas import PolygonOut, RegionOut
+from app.schemas import MultiLineStringOut, PolygonOut, RegionOut
 
 router = APIRouter(tags=["regions"])
 
@@ -84,3 +84,14 @@ def import_region(
         except geo.GeoError as exc:
             raise PlanInputError(("extract",), str(exc)) from exc
     return _region_out(manifest, registry.default_region)
+
+
+@router.get("/regions/{name}/roads", responses={404: {"description": "No such region."}})
+def region_roads(name: str, registry: RegistryDep) -> MultiLineStringOut:
+    """The region's drivable roads as one GeoJSON MultiLineString, for drawing a map
+    without a tile server."""
+    try:
+        region = registry.get(name)
+    except PlanInputError as exc:
+        raise NotFoundError(exc.message) from exc
+    return MultiLineStringOut(coordinates=region.networks[geo.TravelMode.DRIVE].polylines())

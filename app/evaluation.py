@@ -1,0 +1,78 @@
+"""A hand-edited plan timed, costed and checked against every rule, without solving."""
+
+from __future__ import annotations
+
+import solver
+from app.errors import PlanInputError
+from app.planning import PreparedDay, present_day
+from app.schemas import PlanEditIn, PlanEvaluationResponse, UnassignedOut, ViolationOut
+
+NOT_PLANNABLE = "not_plannable"
+"""A case put in a route that cannot be planned at all (not found on the map, or excluded
+by a visiting rule or its history)."""
+
+
+def evaluate_edit(day: PreparedDay, edit: PlanEditIn, plan_id: str) -> PlanEvaluationResponse:
+    """Time and check the agents' visits of ``edit`` on the prepared day.
+
+    Raises
+    ------
+    PlanInputError
+        If the edit names an agent or case the plan does not have, or an agent twice.
+    """
+    request = day.request
+    agent_index = {agent.id: idx for idx, agent in enumerate(request.agents)}
+    case_index = {case.id: idx for idx, case in enumerate(request.cases)}
+    orders: list[list[int]] = [[] for _ in request.agents]
+    seen_agents: set[str] = set()
+    violations: list[ViolationOut] = []
+    for r, route in enumerate(edit.routes):
+        if route.agent_id not in agent_index:
+            msg = f"the plan has no agent {route.agent_id!r}"
+            raise PlanInputError(("routes", r, "agent_id"), msg)
+        if route.agent_id in seen_agents:
+            msg = f"agent {route.agent_id!r} has two routes"
+            raise PlanInputError(("routes", r, "agent_id"), msg)
+        seen_agents.add(route.agent_id)
+        for k, case_id in enumerate(route.case_ids):
+            if case_id not in case_index:
+                msg = f"the plan has no case {case_id!r}"
+                raise PlanInputError(("routes", r, "case_ids", k), msg)
+            visit = day.visit_of(case_id)
+            if visit is None:
+                why = day.unassigned[case_index[case_id]]
+                violations.append(
+                    ViolationOut(
+                        code=NOT_PLANNABLE,
+                        agent_id=route.agent_id,
+                        case_id=case_id,
+                        detail=f"{why.reason}: {why.detail}",
+                    )
+                )
+            else:
+                orders[agent_index[route.agent_id]].append(visit)
+    evaluation = solver.evaluate(day.problem, orders)
+    violations += [_violation(v, day) for v in evaluation.violations]
+    unassigned = dict(day.unassigned)
+    for visit in evaluation.unassigned:
+        case_idx = day.places.routed_cases[visit]
+        unassigned[case_idx] = UnassignedOut(
+            case_id=request.cases[case_idx].id,
+            reason="left_out",
+            detail="not in any route of the edited plan",
+        )
+    plan = present_day(day, evaluation.routes, unassigned, plan_id=plan_id)
+    return PlanEvaluationResponse(**dict(plan), feasible=not violations, violations=violations)
+
+
+def _violation(violation: solver.Violation, day: PreparedDay) -> ViolationOut:
+    request = day.request
+    case_id = (
+        None
+        if violation.visit_idx is None
+        else request.cases[day.places.routed_cases[violation.visit_idx]].id
+    )
+    agent_id = None if violation.agent_idx is None else request.agents[violation.agent_idx].id
+    return ViolationOut(
+        code=violation.code, agent_id=agent_id, case_id=case_id, detail=violation.detail
+    )
