@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import solver
 from app.errors import PlanInputError
 from app.planning import PreparedDay, present_day
 from app.schemas import PlanEditIn, PlanEvaluationResponse, UnassignedOut, ViolationOut
+from solver import violations as codes
 
 NOT_PLANNABLE = "not_plannable"
 """A case put in a route that cannot be planned at all (not found on the map, or excluded
@@ -52,7 +55,7 @@ def evaluate_edit(day: PreparedDay, edit: PlanEditIn, plan_id: str) -> PlanEvalu
             else:
                 orders[agent_index[route.agent_id]].append(visit)
     evaluation = solver.evaluate(day.problem, orders)
-    violations += [_violation(v, day) for v in evaluation.violations]
+    violations += [_violation(v, day, evaluation.routes) for v in evaluation.violations]
     unassigned = dict(day.unassigned)
     for visit in evaluation.unassigned:
         case_idx = day.places.routed_cases[visit]
@@ -65,7 +68,9 @@ def evaluate_edit(day: PreparedDay, edit: PlanEditIn, plan_id: str) -> PlanEvalu
     return PlanEvaluationResponse(**dict(plan), feasible=not violations, violations=violations)
 
 
-def _violation(violation: solver.Violation, day: PreparedDay) -> ViolationOut:
+def _violation(
+    violation: solver.Violation, day: PreparedDay, routes: Sequence[solver.Route]
+) -> ViolationOut:
     request = day.request
     case_id = (
         None
@@ -73,6 +78,35 @@ def _violation(violation: solver.Violation, day: PreparedDay) -> ViolationOut:
         else request.cases[day.places.routed_cases[violation.visit_idx]].id
     )
     agent_id = None if violation.agent_idx is None else request.agents[violation.agent_idx].id
-    return ViolationOut(
-        code=violation.code, agent_id=agent_id, case_id=case_id, detail=violation.detail
-    )
+    detail = violation.detail
+    if violation.agent_idx is not None:
+        detail = _in_local_time(violation, day, routes[violation.agent_idx]) or detail
+    return ViolationOut(code=violation.code, agent_id=agent_id, case_id=case_id, detail=detail)
+
+
+def _in_local_time(
+    violation: solver.Violation, day: PreparedDay, route: solver.Route
+) -> str | None:
+    """The solver's sentence for people who read clocks: local times and minutes instead of
+    seconds. None where the solver's own sentence has no times."""
+
+    def hhmm(seconds: int) -> str:
+        return day.clock.instant(seconds).strftime("%H:%M")
+
+    agent = day.problem.agents[violation.agent_idx or 0]
+    match violation.code:
+        case codes.WINDOW_MISSED:
+            stop = next(s for s in route.stops if s.visit_idx == violation.visit_idx)
+            windows = day.problem.visits[stop.visit_idx].time_windows
+            opening = ", ".join(f"{hhmm(w.start_s)}-{hhmm(w.end_s)}" for w in windows)
+            return (
+                f"arrives at {hhmm(stop.arrival_s)}, when the visit may no longer start "
+                f"(it may start {opening})"
+            )
+        case codes.SHIFT_END:
+            return f"back at {hhmm(route.end_s)}, after the shift ends at {hhmm(agent.shift.end_s)}"
+        case codes.MAX_WORKING_EXCEEDED if agent.max_working_s is not None:
+            return f"works {route.working_s // 60} min, more than {agent.max_working_s // 60}"
+        case codes.MAX_TRAVEL_EXCEEDED if agent.max_travel_s is not None:
+            return f"travels {route.travel_s // 60} min, more than {agent.max_travel_s // 60}"
+    return None

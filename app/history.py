@@ -84,7 +84,8 @@ class Standing:
     """(reason, detail) when the case is not due: paid, promise pending, address in review."""
     staff_required: int
     priority: float
-    effects: tuple[str, ...]
+    effects: tuple[tuple[str, str], ...]
+    """(kind, detail): ``follow_up`` of a broken promise, ``team_required`` after unsafe."""
 
 
 def part_of_day(local: dt.datetime) -> int | None:
@@ -104,7 +105,7 @@ def standing(
     outcomes: Sequence[RecordedOutcome], date: dt.date, place: str, grace_days: int
 ) -> Standing:
     """Read ``outcomes`` (oldest first) for a plan on ``date`` of the case now at ``place``."""
-    effects: list[str] = []
+    effects: list[tuple[str, str]] = []
     paid = [o for o in outcomes if o.outcome == "paid"]
     if paid:
         detail = f"paid on {paid[-1].occurred_at.date().isoformat()}: the case is closed"
@@ -124,10 +125,11 @@ def standing(
             hold = ("promise_to_pay_pending", detail)
         else:
             priority = BROKEN_PROMISE_PRIORITY
-            effects.append(
+            detail = (
                 f"follow-up of a promise to pay due {promise.promise_date.isoformat()}, not kept: "
                 f"priority x{BROKEN_PROMISE_PRIORITY}"
             )
+            effects.append(("follow_up", detail))
     moved = [o for o in outcomes if o.outcome in ("wrong_address", "moved")]
     if moved and hold is None:
         last = moved[-1]
@@ -143,7 +145,7 @@ def standing(
     staff = 1
     if any(o.outcome == "unsafe" for o in outcomes):
         staff = 2
-        effects.append("a visit was reported unsafe: only a team of two may go")
+        effects.append(("team_required", "a visit was reported unsafe: only a team of two may go"))
     return Standing(hold, staff, priority, tuple(effects))
 
 

@@ -21,7 +21,9 @@ from app.routes import (
     exports,
     geocoding,
     health,
+    imports,
     itinerary,
+    pages,
     plans,
     regions,
     visits,
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         geocoding,
         regions,
         health,
+        imports,
+        pages,
     ):
         app.include_router(module.router)
     return app

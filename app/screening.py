@@ -183,7 +183,7 @@ def screen(
                 )
             )
             continue
-        notes = [("follow_up" if "promise" in e else "team_required", e) for e in standing.effects]
+        notes = list(standing.effects)
         counts = hist.ContactCounts.of(outcomes, zone)
         rates = counts.rates(prior=area_rates)
         windows, contact, preference = _prefer_time_of_day(

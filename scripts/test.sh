@@ -4,6 +4,13 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" dev
 
+# The browser tests drive Debian's Chromium (never a Playwright download); install it on a
+# fresh machine.
+if [ ! -x /usr/bin/chromium ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
 # PostgreSQL is a service of the machine; start it if it is down, then test against it.
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true

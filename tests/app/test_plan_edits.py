@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import icalendar
@@ -107,6 +108,25 @@ def test_moving_a_case_updates_the_times_and_flags_broken_rules(client: TestClie
     unassigned = {u["case_id"]: u["reason"] for u in left_out.json()["unassigned"]}
     assert set(unassigned.values()) == {"left_out"}
     assert set(unassigned) == {c["id"] for c in body_cases} - {"C-0"}
+
+
+def test_a_missed_window_is_flagged_in_local_time(client: TestClient) -> None:
+    """A case whose window closes at 08:30 moved to the end of a long day: the re-check
+    names it and says when the agent would arrive, as a clock time."""
+    body_cases = cases()
+    body_cases[0]["time_windows"] = [{"start": "08:00", "end": "08:30"}]
+    plan = post_plan(client, body_cases)
+    late = [c["id"] for c in body_cases[1:]] + ["C-0"]
+    checked = evaluate(client, plan["plan_id"], [{"agent_id": "A-1", "case_ids": late}]).json()
+    (missed,) = [v for v in checked["violations"] if v["code"] == "window_missed"]
+    assert (missed["agent_id"], missed["case_id"]) == ("A-1", "C-0")
+    assert re.fullmatch(
+        r"arrives at (\d\d):\d\d, when the visit may no longer start \(it may start "
+        r"08:00-08:30\)",
+        missed["detail"],
+    )
+    (stop,) = [s for s in checked["itineraries"][0]["stops"] if s["case_id"] == "C-0"]
+    assert stop["arrival"][11:16] in missed["detail"]
 
 
 def test_a_case_the_rules_exclude_cannot_be_put_back_by_hand(client: TestClient) -> None:

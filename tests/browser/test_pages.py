@@ -1,0 +1,432 @@
+"""The dashboard and the agent's page in a real browser: Debian's Chromium driven by Playwright
+against a real server. A planner imports the sample as CSV files, maps the columns, plans,
+moves a case, re-optimises, publishes; an agent opens the day on a phone and records an
+outcome. Each step is saved as a screenshot (DOORSTEP_SCREENSHOTS_DIR, default a temp folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Page, Response, Route, expect, sync_playwright
+
+from tests.conftest import DATA_DIR, SAMPLE_REQUEST
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Chromium at /usr/bin/chromium (apt-get install chromium; scripts/test.sh does)",
+)
+DATE = "2026-12-01"
+UNKNOWN_ADDRESS = "Nirgendwostrasse 9, 9490 Vaduz"
+TIMEOUT_MS = 60_000
+SHIFT_COLUMNS = ("shift_start", "shift_end")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """Run `doorstep serve` until the block ends; yield its base URL once it answers."""
+    port = _free_port()
+    with log.open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(log.read_text(encoding="utf-8", errors="replace"))
+            try:
+                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _write_agents(path: Path, agents: list[dict[str, Any]]) -> Path:
+    """The agents as a table: an Excel workbook for a .xlsx path, else CSV."""
+    rows: list[list[Any]] = [
+        ["id", "start_address", "start_lat", "start_lon", "end_address", *SHIFT_COLUMNS]
+    ]
+    for agent in agents:
+        start, end = agent["start"], agent.get("end") or {}
+        rows.append(
+            [
+                agent["id"],
+                start.get("address", ""),
+                start.get("lat", ""),
+                start.get("lon", ""),
+                end.get("address", ""),
+                agent["shift"]["start"],
+                agent["shift"]["end"],
+            ]
+        )
+    if path.suffix == ".xlsx":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _write_csvs(folder: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
+    """The sample request as files (cases as CSV, agents as an Excel workbook, and agents
+    with a fifth one starting nowhere as CSV), with headers a planner might have (some not
+    matching the field names), a case nobody can find and a row with a bad duration."""
+    sample: dict[str, Any] = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
+    cases_csv = folder / "cases.csv"
+    with cases_csv.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Reference", "Address", "Visit length", "window_start", "window_end"])
+        for case in sample["cases"]:
+            windows = case["time_windows"]
+            writer.writerow(
+                [
+                    case["id"],
+                    case["address"],
+                    case["service_minutes"],
+                    ";".join(w["start"] for w in windows),
+                    ";".join(w["end"] for w in windows),
+                ]
+            )
+        writer.writerow(["C-NOWHERE", UNKNOWN_ADDRESS, 15, "", ""])
+        writer.writerow(["C-BAD", "Städtle 1, 9490 Vaduz", "a quarter hour", "", ""])
+    agents_csv = _write_agents(folder / "agents.xlsx", sample["agents"])  # Excel works too
+    lost = {
+        "id": "A-5",
+        "start": {"address": UNKNOWN_ADDRESS},
+        "shift": sample["agents"][0]["shift"],
+    }
+    bad_agents_csv = _write_agents(folder / "agents-bad.csv", [*sample["agents"], lost])
+    return cases_csv, agents_csv, bad_agents_csv, sample
+
+
+class Shots:
+    """Numbered screenshots of each step."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def take(self, page: Page, name: str, *, full_page: bool = True) -> None:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=path, full_page=full_page)
+
+
+def _watch(page: Page, base: str, outside: list[str], errors: list[str]) -> None:
+    """Refuse and record any request that leaves the server; record script errors and
+    answers that are errors."""
+    host = urlsplit(base).netloc
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if urlsplit(url).netloc == host or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+
+    def failed(response: Response) -> None:
+        if response.status >= 400:
+            errors.append(f"{response.status} {urlsplit(response.url).path}")
+
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", failed)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(regions_dir: Path, tmp_path: Path) -> Iterator[str]:
+    env = {
+        "DOORSTEP_DATA_DIR": str(DATA_DIR),
+        "DOORSTEP_REGIONS_DIR": str(regions_dir),
+        "DOORSTEP_VAR_DIR": str(tmp_path / "var"),
+        "DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'doorstep.db'}",
+        "DOORSTEP_SOLVER_WORKERS": "1",
+    }
+    with _server(env, tmp_path / "server.log") as base:
+        yield base
+
+
+@pytest.fixture
+def shots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Shots:
+    folder = Path(os.environ.get("DOORSTEP_SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    with capsys.disabled():
+        print(f"\nscreenshots: {folder}")  # noqa: T201 - where to look, on every run
+    return Shots(folder)
+
+
+def _import_and_map(page: Page, cases_csv: Path, agents_csv: Path, shots: Shots) -> None:
+    page.set_input_files("#cases-file", cases_csv)
+    page.set_input_files("#agents-file", agents_csv)
+    # Names that match are pre-filled; "Visit length" is mapped by hand.
+    expect(page.locator("#map-cases-id option:checked")).to_have_text("Reference")
+    expect(page.locator("#map-cases-address option:checked")).to_have_text("Address")
+    expect(page.locator("#map-agents-shift_start option:checked")).to_have_text("shift_start")
+    expect(page.locator("#map-cases-service_minutes")).to_have_value("-1")
+    report = page.locator("#validation-report tbody tr")
+    expect(report).to_have_count(0)  # durations are optional: nothing wrong while unmapped
+    page.select_option("#map-cases-service_minutes", label="Visit length")
+    # Now the row with "a quarter hour" is wrong, and it is shown, not dropped.
+    expect(report).to_have_count(1)
+    expect(report.first).to_contain_text("service_minutes")
+    expect(report.first).to_contain_text("a quarter hour")
+    expect(page.locator("#check-summary")).to_contain_text("41 of 42 case rows ready")
+    expect(page.locator("#check-summary")).to_contain_text("4 of 4 agent rows ready")
+    shots.take(page, "import-mapping-check")
+
+
+def _refused_plan_names_the_row(page: Page, bad_agents_csv: Path, agents_csv: Path) -> None:
+    """A plan the server refuses (422) shows each error at its CSV row and column."""
+    page.set_input_files("#agents-file", bad_agents_csv)
+    expect(page.locator("#check-summary")).to_contain_text("5 of 5 agent rows ready")
+    with page.expect_response("**/plan", timeout=TIMEOUT_MS) as answer:
+        page.click("#plan-button")
+    assert answer.value.status == 422
+    errors = page.locator("#plan-errors li")
+    expect(errors).to_have_count(1)
+    expect(errors.first).to_contain_text("Agent row 5 (A-5), start_address:")
+    page.set_input_files("#agents-file", agents_csv)
+    expect(page.locator("#check-summary")).to_contain_text("4 of 4 agent rows ready")
+
+
+def _plan(page: Page, sample: dict[str, Any], shots: Shots) -> dict[str, Any]:
+    page.fill("#time-limit", "1")
+    with page.expect_response("**/plan", timeout=TIMEOUT_MS) as answer:
+        page.click("#plan-button")
+        expect(page.locator("#progress")).to_be_visible()
+    plan: dict[str, Any] = answer.value.json()
+    assert answer.value.status == 200, plan
+    expect(page.locator("#progress")).to_be_hidden()
+    with_stops = [it for it in plan["itineraries"] if it["stops"]]
+    assert with_stops
+    expect(page.locator("#map path.route")).to_have_count(len(with_stops))
+    for itinerary in with_stops:
+        expect(
+            page.locator(f'#map path.route[data-agent-id="{itinerary["agent_id"]}"]')
+        ).to_be_visible()
+    rows = page.locator(".timeline-row[data-agent-id]")
+    expect(rows).to_have_count(len(sample["agents"]))
+    first = with_stops[0]
+    visits = page.locator(f'.timeline-row[data-agent-id="{first["agent_id"]}"] .block.visit')
+    expect(visits).to_have_count(len(first["stops"]))
+    # Every unassigned case with its reason (and rule); the compliance report; key figures.
+    unassigned = {u["case_id"]: u for u in plan["unassigned"]}
+    assert "C-NOWHERE" in unassigned
+    expect(page.locator("#unassigned > li[data-case-id]")).to_have_count(len(unassigned))
+    for case_id, why in unassigned.items():
+        item = page.locator(f'#unassigned > li[data-case-id="{case_id}"]')
+        expect(item.locator(".reason")).to_have_text(why["reason"])
+        expect(item).to_contain_text(why["detail"])
+        if why.get("rule_id"):
+            expect(item).to_contain_text(why["rule_id"])
+    for profile in plan["compliance"]["profiles"]:
+        expect(page.locator("#compliance-profiles")).to_contain_text(
+            f"{profile['id']} v{profile['version']}"
+        )
+    expect(page.locator("#compliance")).to_be_visible()
+    assigned = page.locator('#summary [data-key="assigned"] dd')
+    expect(assigned).to_have_text(str(plan["summary"]["assigned"]))
+    shots.take(page, "planned")
+    return plan
+
+
+def _move_a_case(page: Page, plan: dict[str, Any], shots: Shots) -> tuple[str, str]:
+    """Move the first visit of the busiest agent to the front of another agent's day."""
+    ordered = sorted(plan["itineraries"], key=lambda it: -len(it["stops"]))
+    source, target = ordered[0], ordered[-1]
+    case_id = source["stops"][0]["case_id"]
+    row = page.locator(
+        f'.itinerary[data-agent-id="{source["agent_id"]}"] tr[data-case-id="{case_id}"]'
+    )
+    row.locator("select.move-agent").select_option(target["agent_id"])
+    row.locator("input.move-position").fill("1")
+    with page.expect_response("**/evaluate", timeout=TIMEOUT_MS) as answer:
+        row.locator("button.move").click()
+    evaluation: dict[str, Any] = answer.value.json()
+    assert answer.value.status == 200, evaluation
+    target_row = page.locator(f'.timeline-row[data-agent-id="{target["agent_id"]}"]')
+    expect(target_row.locator(f'.block.visit[data-case-id="{case_id}"]')).to_have_count(1)
+    moved = page.locator(
+        f'.itinerary[data-agent-id="{target["agent_id"]}"] tr[data-case-id="{case_id}"]'
+    )
+    expect(moved.locator("td").first).to_have_text("1")
+    expect(page.locator("#violations-panel")).to_be_visible()
+    violations = evaluation["violations"]
+    expect(page.locator("#violations li")).to_have_count(len(violations))
+    if not violations:  # no rule broken: the times shown are the re-checked ones
+        stop = next(
+            s
+            for it in evaluation["itineraries"]
+            if it["agent_id"] == target["agent_id"]
+            for s in it["stops"]
+            if s["case_id"] == case_id
+        )
+        expect(moved.locator("td.arrival")).to_have_text(stop["arrival"][11:16])
+    expect(page.locator("#publish-button")).to_be_disabled()  # the edit is not stored yet
+    shots.take(page, "moved-and-rechecked")
+    return case_id, target["agent_id"]
+
+
+def _reoptimise_and_publish(
+    page: Page, case_id: str, agent_id: str, shots: Shots
+) -> dict[str, Any]:
+    """Plan again around the moved case, pinned where it was put; publish that plan."""
+    is_plan = "**/plan"
+    with (
+        page.expect_request(is_plan, timeout=TIMEOUT_MS) as sent,
+        page.expect_response(is_plan, timeout=TIMEOUT_MS) as answer,
+    ):
+        page.click("#reoptimise-button")
+    body = sent.value.post_data_json
+    assert isinstance(body, dict)
+    pinned = next(c for c in body["cases"] if c["id"] == case_id)
+    assert (pinned["pinned_agent_id"], pinned["locked_position"]) == (agent_id, 0)
+    replanned: dict[str, Any] = answer.value.json()
+    assert answer.value.status == 200, replanned
+    expect(page.locator("#violations-panel")).to_be_hidden()
+    with page.expect_response("**/publish") as published:
+        page.click("#publish-button")
+    assert published.value.status == 200
+    expect(page.locator("#publish-state")).to_contain_text("Published at")
+    expect(page.locator("#publish-button")).to_be_disabled()
+    links = page.locator(f'.itinerary[data-agent-id="{agent_id}"] .exports a')
+    expect(links).to_have_count(4)
+    csv_url = f"/plans/{replanned['plan_id']}/itineraries/{agent_id}.csv"
+    expect(links.first).to_have_attribute("href", csv_url)
+    base = page.url.rstrip("/")
+    for href in (links.nth(i).get_attribute("href") for i in range(3)):  # CSV, iCalendar, print
+        assert httpx2.get(f"{base}{href}").status_code == 200, href
+    shots.take(page, "replanned-and-published")
+    return replanned
+
+
+def _agent_records_an_outcome(page: Page, base: str, agent_id: str, shots: Shots) -> None:
+    day = httpx2.get(f"{base}/itinerary/{agent_id}", params={"date": DATE}).json()
+    assert day["published"]
+    assert day["stops"]
+    page.goto(f"{base}/agent/{agent_id}?date={DATE}")
+    stops = page.locator("#stops > li.stop")
+    expect(stops).to_have_count(len(day["stops"]))
+    first, second = day["stops"][0], day["stops"][1] if len(day["stops"]) > 1 else None
+    item = stops.first
+    expect(item).to_contain_text(first["service_start"][11:16])
+    lat, lon = first["location"]["lat"], first["location"]["lon"]
+    expect(item.locator(f'a[href="geo:{lat},{lon}"]')).to_have_count(1)
+    expect(item.locator('a[href^="https://www.openstreetmap.org/?mlat="]')).to_have_count(1)
+    if day["conduct"]:
+        expect(page.locator("#conduct-list li")).to_have_count(len(day["conduct"]))
+    shots.take(page, "agent-day", full_page=False)
+    item.get_by_role("button", name=f"Met, {first['case_id']}").click()
+    expect(item.locator(".recorded")).to_contain_text("Recorded: Met")
+    expect(item.locator('.history-outcomes li[data-outcome="met"]')).to_have_count(1)
+    if second is not None:
+        other = stops.nth(1)
+        other.get_by_role("button", name=f"Promise to pay, {second['case_id']}").click()
+        other.get_by_label("Promised pay date").fill("2026-12-10")
+        other.get_by_label("Amount").fill("120")
+        other.get_by_role("button", name="Record").click()
+        expect(
+            other.locator('.history-outcomes li[data-outcome="promise_to_pay"]')
+        ).to_contain_text("120.00")
+    stops.first.scroll_into_view_if_needed()
+    shots.take(page, "agent-outcome-recorded", full_page=False)
+    history = httpx2.get(f"{base}/cases/{first['case_id']}/history").json()
+    assert [o["outcome"] for o in history["outcomes"]] == ["met"]
+
+
+_UNUSABLE_CONTROLS = """() => {
+  const controls = [...document.querySelectorAll('input, select, button, textarea, a[href]')]
+    .filter((c) => c.offsetParent !== null);
+  const named = (c) => (c.labels && c.labels.length > 0) || c.getAttribute('aria-label')
+    || c.getAttribute('aria-labelledby') || (c.textContent || '').trim() || c.title;
+  return controls
+    .filter((c) => !named(c) || c.tabIndex < 0 || c.disabled && c.tagName === 'A')
+    .map((c) => c.outerHTML.slice(0, 120));
+}"""
+
+
+def _usable_by_keyboard_at_this_size(page: Page) -> None:
+    """Every visible control has a name (label, aria-label or text) and takes the keyboard
+    focus, and nothing spills sideways out of the screen."""
+    assert page.evaluate(_UNUSABLE_CONTROLS) == []
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_plan_edit_publish_and_record_an_outcome(
+    browser: Browser, base_url: str, tmp_path: Path, shots: Shots
+) -> None:
+    cases_csv, agents_csv, bad_agents_csv, sample = _write_csvs(tmp_path)
+    outside: list[str] = []
+    errors: list[str] = []
+    desk = browser.new_page(viewport={"width": 1280, "height": 800})
+    desk.set_default_timeout(TIMEOUT_MS)
+    _watch(desk, base_url, outside, errors)
+    desk.goto(base_url)
+    expect(desk.locator("#region")).to_have_value("liechtenstein")
+    expect(desk.locator("#map path.roads")).to_have_count(1)
+    desk.fill("#plan-date", DATE)
+    _import_and_map(desk, cases_csv, agents_csv, shots)
+    _refused_plan_names_the_row(desk, bad_agents_csv, agents_csv)
+    plan = _plan(desk, sample, shots)
+    _usable_by_keyboard_at_this_size(desk)
+    case_id, agent_id = _move_a_case(desk, plan, shots)
+    replanned = _reoptimise_and_publish(desk, case_id, agent_id, shots)
+    busy = [it["agent_id"] for it in replanned["itineraries"] if it["stops"]]
+    agent_id = agent_id if agent_id in busy else busy[0]
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.set_default_timeout(TIMEOUT_MS)
+    _watch(phone, base_url, outside, errors)
+    _agent_records_an_outcome(phone, base_url, agent_id, shots)
+    _usable_by_keyboard_at_this_size(phone)
+    assert outside == []
+    assert errors == ["422 /plan"]  # the refused plan, on purpose
