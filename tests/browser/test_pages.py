@@ -1,7 +1,8 @@
 """The dashboard and the agent's page in a real browser: Debian's Chromium driven by Playwright
-against a real server. A planner imports the sample as CSV files, maps the columns, plans,
-moves a case, re-optimises, publishes; an agent opens the day on a phone and records an
-outcome. Each step is saved as a screenshot (DOORSTEP_SCREENSHOTS_DIR, default a temp folder).
+against a real server. A planner imports the sample as CSV files, maps the columns, fixes a
+bad row and adds a case in the table, plans, moves a case, re-optimises, publishes; an agent
+opens the day on a phone and records an outcome. Each step is saved as a screenshot
+(DOORSTEP_SCREENSHOTS_DIR, default a temp folder).
 """
 
 from __future__ import annotations
@@ -9,12 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, Route, expect, sync_playwright
 
 from tests.conftest import DATA_DIR, SAMPLE_REQUEST
+from tests.live_server import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -35,43 +32,6 @@ DATE = "2026-12-01"
 UNKNOWN_ADDRESS = "Nirgendwostrasse 9, 9490 Vaduz"
 TIMEOUT_MS = 60_000
 SHIFT_COLUMNS = ("shift_start", "shift_end")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """Run `doorstep serve` until the block ends; yield its base URL once it answers."""
-    port = _free_port()
-    with log.open("ab") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-            env={**os.environ, **env},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(log.read_text(encoding="utf-8", errors="replace"))
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _write_agents(path: Path, agents: list[dict[str, Any]]) -> Path:
@@ -191,7 +151,7 @@ def base_url(regions_dir: Path, tmp_path: Path) -> Iterator[str]:
         "DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'doorstep.db'}",
         "DOORSTEP_SOLVER_WORKERS": "1",
     }
-    with _server(env, tmp_path / "server.log") as base:
+    with live_server(env, tmp_path / "server.log") as base:
         yield base
 
 
@@ -223,6 +183,50 @@ def _import_and_map(page: Page, cases_csv: Path, agents_csv: Path, shots: Shots)
     shots.take(page, "import-mapping-check")
 
 
+def _edit_in_the_table(page: Page, shots: Shots) -> None:
+    """Fix the bad row in the table, add a case by hand, add and delete an agent: the check
+    follows every edit and keeps naming rows by their number."""
+    report = page.locator("#validation-report tbody tr")
+    summary = page.locator("#check-summary")
+    cases = page.locator("#cases-table")
+    bad_row = report.first.get_attribute("data-row")
+    assert bad_row == "42"
+    expect(cases.get_by_label("Case 42 id", exact=True)).to_have_value("C-BAD")
+    cell = cases.get_by_label("Case 42 service_minutes", exact=True)
+    expect(cell).to_have_value("a quarter hour")
+    expect(cell).to_have_attribute("aria-invalid", "true")
+    report.first.get_by_role("button", name="Go to case 42 service_minutes").click()
+    expect(cell).to_be_focused()  # the report leads to the cell
+    cell.fill("15")
+    expect(report).to_have_count(0)
+    expect(summary).to_contain_text("42 of 42 case rows ready")
+    expect(cell).not_to_have_attribute("aria-invalid", "true")
+
+    page.get_by_role("button", name="Add case").click()
+    expect(cases.locator("tbody tr")).to_have_count(43)
+    expect(summary).to_contain_text("42 of 43 case rows ready")  # an empty row: no id yet
+    expect(report.first).to_have_attribute("data-row", "43")
+    expect(cases.get_by_label("Case 43 id", exact=True)).to_be_focused()
+    page.keyboard.type("C-HAND")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Städtle 43, 9490 Vaduz")
+    cases.get_by_label("Case 43 service_minutes", exact=True).fill("10")
+    expect(report).to_have_count(0)
+    expect(summary).to_contain_text("43 of 43 case rows ready")
+
+    agents = page.locator("#agents-table tbody tr")
+    page.get_by_role("button", name="Add agent").click()
+    expect(agents).to_have_count(5)
+    expect(summary).to_contain_text("4 of 5 agent rows ready")
+    page.get_by_role("button", name="Delete agent 5", exact=True).click()
+    expect(agents).to_have_count(4)
+    expect(summary).to_contain_text("4 of 4 agent rows ready")
+    expect(page.get_by_role("button", name="Delete agent 4", exact=True)).to_be_focused()
+    page.locator("#records-panel").scroll_into_view_if_needed()
+    cases.get_by_label("Case 43 service_minutes", exact=True).scroll_into_view_if_needed()
+    shots.take(page, "table-edited", full_page=False)  # a full page shot smears the scroll box
+
+
 def _refused_plan_names_the_row(page: Page, bad_agents_csv: Path, agents_csv: Path) -> None:
     """A plan the server refuses (422) shows each error at its CSV row and column."""
     page.set_input_files("#agents-file", bad_agents_csv)
@@ -239,11 +243,30 @@ def _refused_plan_names_the_row(page: Page, bad_agents_csv: Path, agents_csv: Pa
 
 def _plan(page: Page, sample: dict[str, Any], shots: Shots) -> dict[str, Any]:
     page.fill("#time-limit", "1")
-    with page.expect_response("**/plan", timeout=TIMEOUT_MS) as answer:
+    with (
+        page.expect_request("**/plan", timeout=TIMEOUT_MS) as sent,
+        page.expect_response("**/plan", timeout=TIMEOUT_MS) as answer,
+    ):
         page.click("#plan-button")
         expect(page.locator("#progress")).to_be_visible()
     plan: dict[str, Any] = answer.value.json()
     assert answer.value.status == 200, plan
+    # The request comes from the edited table: the fixed row and the hand-made one are in it.
+    body = sent.value.post_data_json
+    assert isinstance(body, dict)
+    sent_cases = {c["id"]: c for c in body["cases"]}
+    assert len(sent_cases) == len(sample["cases"]) + 3
+    assert sent_cases["C-BAD"]["service_minutes"] == 15
+    assert sent_cases["C-HAND"] == {
+        "id": "C-HAND",
+        "address": "Städtle 43, 9490 Vaduz",
+        "service_minutes": 10,
+    }
+    for case_id in ("C-HAND", "C-BAD"):  # visited, or unassigned with a reason
+        shown = page.locator(
+            f'.itinerary tr[data-case-id="{case_id}"], #unassigned > li[data-case-id="{case_id}"]'
+        )
+        expect(shown).to_have_count(1)
     expect(page.locator("#progress")).to_be_hidden()
     with_stops = [it for it in plan["itineraries"] if it["stops"]]
     assert with_stops
@@ -414,7 +437,12 @@ def test_plan_edit_publish_and_record_an_outcome(
     expect(desk.locator("#region")).to_have_value("liechtenstein")
     expect(desk.locator("#map path.roads")).to_have_count(1)
     desk.fill("#plan-date", DATE)
+    # No file yet: empty tables to fill by hand.
+    expect(desk.locator("#cases-table")).to_contain_text("No cases yet")
+    expect(desk.get_by_role("button", name="Add agent")).to_be_visible()
     _import_and_map(desk, cases_csv, agents_csv, shots)
+    _edit_in_the_table(desk, shots)
+    _usable_by_keyboard_at_this_size(desk)
     _refused_plan_names_the_row(desk, bad_agents_csv, agents_csv)
     plan = _plan(desk, sample, shots)
     _usable_by_keyboard_at_this_size(desk)

@@ -1,10 +1,12 @@
 // Import step of the dashboard: read the two files (CSV here, Excel through the server), let
-// the planner map columns to fields, and report every row that cannot be planned.
+// the planner map columns to fields and edit the rows in a table, and report every row that
+// cannot be planned. The table, not the file, is what gets planned.
 
 import { problem } from './api.js';
 import { CsvError, readTable } from './csv.js';
 import { el, replace, byId } from './dom.js';
 import { AGENT_FIELDS, CASE_FIELDS, buildAgents, buildCases, guessMapping } from './mapping.js';
+import { RecordTable, recordsFrom } from './table.js';
 
 /** An Excel file's first sheet, read by the server (POST /imports/table), as readTable gives. */
 async function readWorkbook(file) {
@@ -23,6 +25,7 @@ const KINDS = {
     build: buildCases,
     file: 'cases-file',
     fieldset: 'cases-mapping',
+    editor: 'cases-table',
     noun: 'case',
   },
   agents: {
@@ -30,6 +33,7 @@ const KINDS = {
     build: buildAgents,
     file: 'agents-file',
     fieldset: 'agents-mapping',
+    editor: 'agents-table',
     noun: 'agent',
   },
 };
@@ -41,9 +45,14 @@ export class Importer {
     this.tables = { cases: null, agents: null };
     this.mappings = { cases: {}, agents: {} };
     this.errors = { cases: null, agents: null };
+    this.editors = {};
     for (const [kind, spec] of Object.entries(KINDS)) {
       byId(spec.file).addEventListener('change', (event) => this.load(kind, event.target.files[0]));
+      this.editors[kind] = new RecordTable(byId(spec.editor), spec.fields, spec.noun, () =>
+        this.update(),
+      );
     }
+    this.update();
   }
 
   async load(kind, file) {
@@ -60,7 +69,10 @@ export class Importer {
       }
     }
     const table = this.tables[kind];
-    this.mappings[kind] = table ? guessMapping(KINDS[kind].fields, table.headers) : {};
+    const { fields } = KINDS[kind];
+    this.mappings[kind] = table ? guessMapping(fields, table.headers) : {};
+    // A new file (even an unreadable one) starts the table afresh; no file leaves it as it is.
+    if (file) this.editors[kind].set(table ? recordsFrom(table, this.mappings[kind], fields) : []);
     this.renderMapping(kind);
     this.update();
   }
@@ -112,15 +124,18 @@ export class Importer {
 
   remap(kind, key, index) {
     this.mappings[kind][key] = index;
+    this.editors[kind].refill(key, index);
     this.update();
   }
 
-  /** Build both lists and render the check report. */
+  /** Build both lists from the tables being edited and render the check report. */
   update() {
     const result = {};
-    for (const kind of Object.keys(KINDS)) {
-      const table = this.tables[kind];
-      result[kind] = table ? KINDS[kind].build(table, this.mappings[kind]) : null;
+    for (const [kind, spec] of Object.entries(KINDS)) {
+      const editor = this.editors[kind];
+      const used = this.tables[kind] || editor.records.length > 0;
+      result[kind] = used ? spec.build(editor.table, editor.mapping) : null;
+      editor.mark(result[kind]?.problems ?? []);
     }
     this.renderReport(result);
     this.onChange(result);
@@ -157,7 +172,20 @@ export class Importer {
           'tr',
           { 'data-row': p.row, 'data-kind': p.kind },
           el('td', {}, p.kind),
-          el('td', {}, p.row),
+          el(
+            'td',
+            {},
+            el(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                'aria-label': `Go to ${KINDS[p.kind].noun} ${p.row} ${p.field}`,
+                onclick: () => this.editors[p.kind].focus(p.row, p.field),
+              },
+              p.row,
+            ),
+          ),
           el('td', {}, el('code', {}, p.field)),
           el('td', {}, p.problem),
         ),
