@@ -99,6 +99,19 @@ class Settings(BaseSettings):
             "cores of a small machine (bench/solomon.py: mean gap 0.27 % -> 0.17 %)."
         ),
     )
+    max_request_bytes: int = Field(
+        default=20_000_000, gt=0, description="Larger request bodies are refused (413)."
+    )
+    max_cases_per_plan: int = Field(
+        default=5000, ge=1, le=5000, description="A plan with more cases is refused (422)."
+    )
+    max_agents_per_plan: int = Field(
+        default=500, ge=1, le=500, description="A plan with more agents is refused (422)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list); none: closed.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

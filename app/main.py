@@ -28,6 +28,7 @@ from app.routes import (
     regions,
     visits,
 )
+from app.security import install_security
 from app.store import PlanStore
 
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_security(app, settings)
     install_offline_docs(app)
     for module in (
         plans,

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geo
-from app.compliance import EffectiveRules, ProfileLibrary
+from app.compliance import ProfileLibrary
 from app.config import Settings
+from app.errors import PlanInputError
 from app.evaluation import evaluate_edit
 from app.outcome_store import OutcomeStore
-from app.planning import PlanningLimits, plan_day, prepare_day
+from app.planning import PlanningLimits, PreparedDay, prepare_day, solve_day
 from app.regions import RegionRegistry
 from app.schemas import PlanEditIn, PlanEvaluationResponse, PlanRequest, PlanResponse
-from app.screening import CaseHistory, resolve_rules
+from app.screening import resolve_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +36,8 @@ class Planner:
         PlanInputError
             If a field cannot be used (it names the field).
         """
-        region, limits, rules, history = self._inputs(request)
-        return plan_day(
-            request,
-            region,
-            limits,
-            rules,
-            history=history,
-            matrix_cache=self.matrix_cache,
-            geocoder=self.geocoder,
-        )
+        day, limits = self._prepare(request)
+        return solve_day(day, limits)
 
     def evaluate(
         self, request: PlanRequest, edit: PlanEditIn, plan_id: str
@@ -56,28 +49,33 @@ class Planner:
         PlanInputError
             If the edit names an agent or case the plan does not have.
         """
-        region, limits, rules, history = self._inputs(request)
-        day = prepare_day(
-            request,
-            region,
-            limits,
-            rules,
-            history=history,
-            matrix_cache=self.matrix_cache,
-            geocoder=self.geocoder,
-        )
+        day, _ = self._prepare(request)
         return evaluate_edit(day, edit, plan_id)
 
-    def _inputs(
-        self, request: PlanRequest
-    ) -> tuple[geo.Region, PlanningLimits, list[EffectiveRules], CaseHistory]:
+    def _prepare(self, request: PlanRequest) -> tuple[PreparedDay, PlanningLimits]:
+        for field, count, limit in (
+            ("cases", len(request.cases), self.settings.max_cases_per_plan),
+            ("agents", len(request.agents), self.settings.max_agents_per_plan),
+        ):
+            if count > limit:
+                msg = f"{count} {field}: at most {limit} per plan on this server"
+                raise PlanInputError((field,), msg, error_type="too_long")
         region = self.registry.get(request.region)
         profile_ids = self.settings.region_profiles.get(region.name, [])
-        rules = resolve_rules(request, profile_ids, self.profiles)
         history = self.outcomes.planning_history(
             (case.id for case in request.cases),
             region.name,
             region.timezone,
             self.settings.promise_grace_days,
         )
-        return region, PlanningLimits.for_request(request, self.settings), rules, history
+        limits = PlanningLimits.for_request(request, self.settings)
+        day = prepare_day(
+            request,
+            region,
+            limits,
+            resolve_rules(request, profile_ids, self.profiles),
+            history=history,
+            matrix_cache=self.matrix_cache,
+            geocoder=self.geocoder,
+        )
+        return day, limits

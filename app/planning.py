@@ -247,7 +247,6 @@ def plan_day(
     PlanInputError
         As :func:`prepare_day`.
     """
-    started = time.perf_counter()
     day = prepare_day(
         request,
         region,
@@ -257,6 +256,13 @@ def plan_day(
         matrix_cache=matrix_cache,
         geocoder=geocoder,
     )
+    return solve_day(day, limits)
+
+
+def solve_day(day: PreparedDay, limits: PlanningLimits) -> PlanResponse:
+    """Solve the prepared day and present the plan, each left-out case with its reason."""
+    started = time.perf_counter()
+    request = day.request
     solution = solver.solve(
         day.problem, solver.SolveParams(time_limit_s=limits.time_limit_s, workers=limits.workers)
     )
@@ -271,11 +277,12 @@ def plan_day(
         )
     response = present_day(day, solution.routes, unassigned, plan_id=str(uuid.uuid4()))
     logger.info(
-        "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned in %.1f s",
+        "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned; "
+        "solved in %.1f s",
         len(request.cases),
         len(request.agents),
         len(day.profiles),
-        region.name,
+        day.region.name,
         response.summary.assigned,
         time.perf_counter() - started,
     )
