@@ -4,6 +4,7 @@ service's compliance profiles and visit history, without storing the plan)."""
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import logging
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.config import LOGGING_CONFIG
 
 from app.compliance import ProfileLibrary, load_profile_files
 from app.config import get_settings
@@ -19,6 +21,7 @@ from app.db import create_db_engine, migrate
 from app.errors import PlanInputError
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
+from app.redaction import PersonalDataFilter, install_log_redaction
 from app.regions import RegionRegistry
 from app.schemas import PlanRequest
 from geo import GeoError
@@ -28,11 +31,16 @@ def _serve(args: argparse.Namespace) -> int:
     from app.main import create_app  # here: `doorstep plan` needs no web stack
 
     settings = get_settings()
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["filters"] = {"personal_data": {"()": PersonalDataFilter}}
+    for handler in log_config["handlers"].values():
+        handler["filters"] = ["personal_data"]
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
+        log_config=log_config,
     )
     return 0
 
@@ -120,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     region_list.set_defaults(run=_region_list)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()
     result: int = args.run(args)
     return result
 
