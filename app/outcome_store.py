@@ -146,7 +146,14 @@ class OutcomeStore:
     def address_reviews(self) -> list[AddressReviewOut]:
         """Cases whose latest word on the address is wrong_address or moved, unconfirmed."""
         with Session(self._engine) as session:
-            rows = session.scalars(select(VisitOutcomeRecord)).all()
+            flagged_cases = (
+                select(VisitOutcomeRecord.case_id)
+                .where(VisitOutcomeRecord.outcome.in_(["wrong_address", "moved"]))
+                .distinct()
+            )
+            rows = session.scalars(
+                select(VisitOutcomeRecord).where(VisitOutcomeRecord.case_id.in_(flagged_cases))
+            ).all()
         by_case: dict[str, list[VisitOutcomeRecord]] = defaultdict(list)
         for row in _newest_per_visit(rows):
             by_case[row.case_id].append(row)

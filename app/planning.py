@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -119,7 +120,7 @@ class _Places:
         return 2 * self.agent_count + k
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the case index is cached on the instance
 class PreparedDay:
     """A day ready to solve or to evaluate: cases located and screened, places snapped, the
     solver's problem built, and the cases already out of it with their reasons."""
@@ -138,14 +139,14 @@ class PreparedDay:
 
     def visit_of(self, case_id: str) -> int | None:
         """The solver's index of a case, None if the case is not in the problem."""
-        return next(
-            (
-                k
-                for k, case_idx in enumerate(self.places.routed_cases)
-                if self.request.cases[case_idx].id == case_id
-            ),
-            None,
-        )
+        return self._visit_index.get(case_id)
+
+    @cached_property
+    def _visit_index(self) -> dict[str, int]:
+        return {
+            self.request.cases[case_idx].id: k
+            for k, case_idx in enumerate(self.places.routed_cases)
+        }
 
 
 def prepare_day(
