@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import geo
@@ -53,9 +54,35 @@ class Settings(BaseSettings):
         default_factory=lambda data: f"sqlite:///{data['var_dir'] / 'doorstep.db'}",
         description="SQLAlchemy URL; by default SQLite in var/doorstep.db.",
     )
-    admin_token: SecretStr | None = Field(
+    jwt_secret: SecretStr | None = Field(
         default=None,
-        description="Bearer token for admin endpoints (region import); unset disables them.",
+        description="Signs sign-in tokens; unset: a random one kept in var/jwt-secret.",
+    )
+    access_token_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="How long a sign-in token (JWT) lasts."
+    )
+    personal_token_max_days: int = Field(
+        default=365, ge=1, le=3650, description="The longest a personal access token may last."
+    )
+    initial_admin_password: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Password of the first user, admin, made when there are no users; unset: a random "
+            "one written to var/initial-admin-password."
+        ),
+    )
+    rate_limit: str = Field(
+        default="600/minute", description="Requests per token (or signed-in user), e.g. 10/second."
+    )
+    sign_in_rate_limit: str = Field(
+        default="10/minute", description="Sign-in attempts per username and per client address."
+    )
+    failed_access_rate_limit: str = Field(
+        default="60/minute", description="Requests with a bad or missing token per client address."
+    )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live; redis://host:port shares them across workers.",
     )
     walk_speed_kph: float = Field(default=4.5, gt=0, le=20, description="Applied at import.")
     bike_speed_kph: float = Field(default=15.0, gt=0, le=60, description="Applied at import.")
@@ -114,6 +141,16 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("rate_limit", "sign_in_rate_limit", "failed_access_rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            msg = f"not a rate like '600/minute': {value!r}"
+            raise ValueError(msg) from exc
+        return value
 
     @model_validator(mode="after")
     def _nominatim_needs_a_url(self) -> Settings:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 
 import geo
+from app.audit import AuditLog
+from app.auth import UserStore
 from app.compliance import ProfileLibrary
 from app.config import Settings
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
+from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
 from app.store import PlanStore
 
@@ -66,6 +67,24 @@ def get_planner(request: Request) -> Planner:
     )
 
 
+def get_users(request: Request) -> UserStore:
+    """The app's users and tokens."""
+    users: UserStore = request.app.state.users
+    return users
+
+
+def get_audit_log(request: Request) -> AuditLog:
+    """The app's audit log."""
+    log: AuditLog = request.app.state.audit
+    return log
+
+
+def get_rate_limits(request: Request) -> RateLimits:
+    """The app's rate limits."""
+    limits: RateLimits = request.app.state.rate_limits
+    return limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ExternalGeocoderDep = Annotated[geo.Geocoder | None, Depends(get_external_geocoder)]
 RegistryDep = Annotated[RegionRegistry, Depends(get_registry)]
@@ -73,23 +92,6 @@ StoreDep = Annotated[PlanStore, Depends(get_store)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
 OutcomeStoreDep = Annotated[OutcomeStore, Depends(get_outcome_store)]
 ProfileLibraryDep = Annotated[ProfileLibrary, Depends(get_profile_library)]
-
-
-def require_admin(
-    settings: SettingsDep,
-    credentials: Annotated[
-        HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
-    ],
-) -> None:
-    """Admin endpoints need ``Authorization: Bearer <DOORSTEP_ADMIN_TOKEN>``; without a
-    configured token they are switched off. (Per-user roles come with authentication.)"""
-    if settings.admin_token is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin endpoints are disabled")
-    given = credentials.credentials if credentials else ""
-    if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "admin token required", {"WWW-Authenticate": "Bearer"}
-        )
-
-
-AdminDep = Annotated[None, Depends(require_admin)]
+UsersDep = Annotated[UserStore, Depends(get_users)]
+AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]

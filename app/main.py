@@ -7,16 +7,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import SecretStr
 
 import geo
+from app.access import install_access_audit
+from app.audit import AuditLog
+from app.auth import UserStore
+from app.auth.bootstrap import ensure_first_admin, signing_secret
 from app.compliance import ProfileLibrary, load_profile_files
 from app.config import Settings, get_settings
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import install_error_handlers
 from app.outcome_store import OutcomeStore
+from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
 from app.routes import (
+    audit,
+    auth,
     compliance,
     exports,
     geocoding,
@@ -26,6 +34,7 @@ from app.routes import (
     pages,
     plans,
     regions,
+    users,
     visits,
 )
 from app.security import install_security
@@ -34,6 +43,10 @@ from app.store import PlanStore
 
 def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.outcomes = OutcomeStore(engine)
         app.state.profiles = ProfileLibrary(engine, load_profile_files(settings.compliance_dir))
         app.state.matrix_cache = geo.MatrixCache()
+        app.state.users = UserStore(engine)
+        app.state.audit = AuditLog(engine)
+        app.state.rate_limits = RateLimits(settings)
+        app.state.jwt_secret = signing_secret(_secret(settings.jwt_secret), settings.var_dir)
+        ensure_first_admin(
+            app.state.users, _secret(settings.initial_admin_password), settings.var_dir
+        )
         external_geocoder = settings.external_geocoder()
         app.state.external_geocoder = external_geocoder
         yield
@@ -69,9 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
     for module in (
+        auth,
+        users,
+        audit,
         plans,
         exports,
         itinerary,

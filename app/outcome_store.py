@@ -9,12 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import history as hist
-from app.db import PlanVisitRecord, VisitOutcomeRecord, as_utc
+from app.db import PlanRecord, PlanVisitRecord, VisitOutcomeRecord, as_utc
 from app.errors import NotFoundError
 from app.outcome_schemas import (
     AddressReviewOut,
@@ -24,6 +24,7 @@ from app.outcome_schemas import (
     PlannedVisitOut,
 )
 from app.schemas import LatLonOut
+from app.scope import EVERYTHING, Scope
 from app.screening import CaseHistory
 
 
@@ -33,16 +34,16 @@ class OutcomeStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def record(self, visit_id: str, body: OutcomeIn) -> OutcomeOut:
+    def record(self, visit_id: str, body: OutcomeIn, scope: Scope = EVERYTHING) -> OutcomeOut:
         """Append an outcome of the visit ``visit_id``.
 
         Raises
         ------
         NotFoundError
-            If no stored plan has that visit.
+            If no stored plan in ``scope`` has that visit.
         """
         with Session(self._engine) as session, session.begin():
-            visit = session.get(PlanVisitRecord, visit_id)
+            visit = session.scalar(_visits_in(scope).where(PlanVisitRecord.visit_id == visit_id))
             if visit is None:
                 msg = f"no visit {visit_id!r}"
                 raise NotFoundError(msg)
@@ -66,17 +67,17 @@ class OutcomeStore:
             session.flush()
             return _outcome_out(record, visit.plan_id)
 
-    def case_history(self, case_id: str) -> CaseHistoryOut:
-        """Every planned visit and recorded outcome of the case, oldest first.
+    def case_history(self, case_id: str, scope: Scope = EVERYTHING) -> CaseHistoryOut:
+        """Every planned visit and recorded outcome of the case in ``scope``, oldest first.
 
         Raises
         ------
         NotFoundError
-            If no plan ever visited the case.
+            If no plan in ``scope`` ever visited the case.
         """
         with Session(self._engine) as session:
             visits = session.scalars(
-                select(PlanVisitRecord)
+                _visits_in(scope)
                 .where(PlanVisitRecord.case_id == case_id)
                 .order_by(PlanVisitRecord.service_start, PlanVisitRecord.visit_id)
             ).all()
@@ -101,7 +102,9 @@ class OutcomeStore:
                     )
                     for v in visits
                 ],
-                outcomes=[_outcome_out(o, plan_of[o.visit_id]) for o in outcomes],
+                outcomes=[
+                    _outcome_out(o, plan_of[o.visit_id]) for o in outcomes if o.visit_id in plan_of
+                ],
             )
 
     def outcomes_of(self, case_ids: Iterable[str]) -> dict[str, list[hist.RecordedOutcome]]:
@@ -143,8 +146,9 @@ class OutcomeStore:
             ).all()
         return hist.ContactCounts.of([_recorded(r) for r in _newest_per_visit(rows)], zone)
 
-    def address_reviews(self) -> list[AddressReviewOut]:
-        """Cases whose latest word on the address is wrong_address or moved, unconfirmed."""
+    def address_reviews(self, scope: Scope = EVERYTHING) -> list[AddressReviewOut]:
+        """Cases in ``scope`` whose latest word on the address is wrong_address or moved,
+        unconfirmed."""
         with Session(self._engine) as session:
             flagged_cases = (
                 select(VisitOutcomeRecord.case_id)
@@ -152,7 +156,10 @@ class OutcomeStore:
                 .distinct()
             )
             rows = session.scalars(
-                select(VisitOutcomeRecord).where(VisitOutcomeRecord.case_id.in_(flagged_cases))
+                select(VisitOutcomeRecord)
+                .join(PlanVisitRecord, PlanVisitRecord.visit_id == VisitOutcomeRecord.visit_id)
+                .join(PlanRecord, PlanRecord.id == PlanVisitRecord.plan_id)
+                .where(VisitOutcomeRecord.case_id.in_(flagged_cases), scope.visit_filter())
             ).all()
         by_case: dict[str, list[VisitOutcomeRecord]] = defaultdict(list)
         for row in _newest_per_visit(rows):
@@ -178,6 +185,14 @@ class OutcomeStore:
                 )
             )
         return reviews
+
+
+def _visits_in(scope: Scope) -> Select[PlanVisitRecord]:
+    return (
+        select(PlanVisitRecord)
+        .join(PlanRecord, PlanRecord.id == PlanVisitRecord.plan_id)
+        .where(scope.visit_filter())
+    )
 
 
 def _newest_per_visit(rows: Sequence[VisitOutcomeRecord]) -> list[VisitOutcomeRecord]:

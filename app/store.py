@@ -12,6 +12,7 @@ from app.db import PlanAgentRecord, PlanRecord, PlanVisitRecord, as_utc
 from app.errors import NotFoundError
 from app.history import place_key
 from app.schemas import AgentItineraryResponse, PlanRequest, PlanResponse
+from app.scope import EVERYTHING, Scope
 
 
 class PlanStore:
@@ -20,8 +21,8 @@ class PlanStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def save(self, request: PlanRequest, response: PlanResponse) -> None:
-        """Store a plan and the agents it plans, in one transaction."""
+    def save(self, request: PlanRequest, response: PlanResponse, team: str | None) -> None:
+        """Store a plan of ``team`` and the agents it plans, in one transaction."""
         created_at = dt.datetime.now(dt.UTC)
         with Session(self._engine) as session, session.begin():
             session.add(
@@ -32,6 +33,7 @@ class PlanStore:
                     created_at=created_at,
                     request=request.model_dump(mode="json"),
                     response=response.model_dump(mode="json"),
+                    team=team,
                 )
             )
             session.flush()  # the plan row first: plan_agents references it
@@ -59,42 +61,42 @@ class PlanStore:
                 for stop in itinerary.stops
             )
 
-    def get(self, plan_id: str) -> PlanResponse:
+    def get(self, plan_id: str, scope: Scope = EVERYTHING) -> PlanResponse:
         """The stored plan ``plan_id``.
 
         Raises
         ------
         NotFoundError
-            If there is no such plan.
+            If there is no such plan in ``scope``.
         """
         with Session(self._engine) as session:
-            record = self._record(session, plan_id)
+            record = self._record(session, plan_id, scope)
             plan = PlanResponse.model_validate(record.response)
             published_at = record.published_at and as_utc(record.published_at)
             return plan.model_copy(update={"published_at": published_at})
 
-    def request_of(self, plan_id: str) -> PlanRequest:
+    def request_of(self, plan_id: str, scope: Scope = EVERYTHING) -> PlanRequest:
         """The request the plan ``plan_id`` answered.
 
         Raises
         ------
         NotFoundError
-            If there is no such plan.
+            If there is no such plan in ``scope``.
         """
         with Session(self._engine) as session:
-            return PlanRequest.model_validate(self._record(session, plan_id).request)
+            return PlanRequest.model_validate(self._record(session, plan_id, scope).request)
 
-    def publish(self, plan_id: str) -> dt.datetime:
+    def publish(self, plan_id: str, scope: Scope = EVERYTHING) -> dt.datetime:
         """Publish the plan to its agents (again: the time is renewed); returns the time.
 
         Raises
         ------
         NotFoundError
-            If there is no such plan.
+            If there is no such plan in ``scope``.
         """
         published_at = dt.datetime.now(dt.UTC)
         with Session(self._engine) as session, session.begin():
-            self._record(session, plan_id).published_at = published_at
+            self._record(session, plan_id, scope).published_at = published_at
             session.execute(
                 update(PlanAgentRecord)
                 .where(PlanAgentRecord.plan_id == plan_id)
@@ -103,25 +105,34 @@ class PlanStore:
         return published_at
 
     @staticmethod
-    def _record(session: Session, plan_id: str) -> PlanRecord:
-        record = session.get(PlanRecord, plan_id)
+    def _record(session: Session, plan_id: str, scope: Scope) -> PlanRecord:
+        record = session.scalar(
+            select(PlanRecord).where(PlanRecord.id == plan_id, scope.plan_filter())
+        )
         if record is None:
             msg = f"no plan {plan_id!r}"
             raise NotFoundError(msg)
         return record
 
-    def latest_itinerary(self, agent_id: str, date: dt.date) -> AgentItineraryResponse:
+    def latest_itinerary(
+        self, agent_id: str, date: dt.date, scope: Scope = EVERYTHING
+    ) -> AgentItineraryResponse:
         """The agent's day in the latest published plan of ``date`` that plans this agent,
-        else in the latest plan.
+        else in the latest plan (an agent's own scope sees published plans only).
 
         Raises
         ------
         NotFoundError
-            If no plan of that date includes the agent.
+            If no plan of that date in ``scope`` includes the agent.
         """
         query = (
             select(PlanAgentRecord.plan_id)
-            .where(PlanAgentRecord.agent_id == agent_id, PlanAgentRecord.date == date)
+            .join(PlanRecord, PlanRecord.id == PlanAgentRecord.plan_id)
+            .where(
+                PlanAgentRecord.agent_id == agent_id,
+                PlanAgentRecord.date == date,
+                scope.plan_filter(),
+            )
             .order_by(
                 PlanAgentRecord.published_at.is_(None),
                 PlanAgentRecord.published_at.desc(),
@@ -131,7 +142,7 @@ class PlanStore:
             .limit(1)
         )
         with Session(self._engine) as session:
-            plan_id = session.scalar(query)
+            plan_id = session.scalar(query) if scope.sees_agent(agent_id) else None
         if plan_id is None:
             msg = f"no plan on {date.isoformat()} for agent {agent_id!r}"
             raise NotFoundError(msg)

@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from app.config import Settings
 from app.main import create_app
 from geo import Region, import_region, load_region
+from tests.auth import new_user
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -54,13 +55,16 @@ def settings(regions_dir: Path, tmp_path: Path) -> Settings:
         regions_dir=regions_dir,
         database_url=f"sqlite:///{tmp_path / 'doorstep.db'}",
         solver_workers=1,  # one search per plan: tests run side by side with others
+        rate_limit="100000/minute",  # tests/app/test_access.py checks the limits themselves
     )
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """A client of the app; the lifespan (migrations, region loading) runs inside it."""
+    """A client of the app signed in as an admin (who may do everything); the lifespan
+    (migrations, region loading) runs inside it."""
     with TestClient(create_app(settings)) as test_client:
+        test_client.headers.update(new_user(test_client, "admin"))
         yield test_client
 
 

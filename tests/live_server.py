@@ -51,3 +51,12 @@ def live_server(env: dict[str, str], log: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def sign_in(base: str, username: str, password: str) -> dict[str, str]:
+    """Sign in to the server at ``base``; the Authorization header of the token it gives."""
+    response = httpx2.post(
+        f"{base}/auth/token", data={"username": username, "password": password}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel
 
+from app.access import PlannerRole
 from app.errors import PlanInputError
 from app.tables import TableError, read_table
 
@@ -23,7 +24,7 @@ class TableOut(BaseModel):
 
 
 @router.post("/imports/table", responses={422: {"description": "Not a readable table."}})
-async def import_table(file: Annotated[UploadFile, File()]) -> TableOut:
+async def import_table(_: PlannerRole, file: Annotated[UploadFile, File()]) -> TableOut:
     """Read a .csv or .xlsx file of cases or agents. Nothing is stored: the page maps the
     columns to fields and posts the plan."""
     content = await file.read(MAX_BYTES + 1)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from app.access import AnyRole, ScopeDep, audit
 from app.deps import StoreDep
 from app.schemas import AgentItineraryResponse, IsoDate
 
@@ -16,9 +17,14 @@ router = APIRouter(tags=["itineraries"])
     "/itinerary/{agent_id}", responses={404: {"description": "No plan of that date has the agent."}}
 )
 def read_itinerary(
+    request: Request,
     agent_id: str,
+    principal: AnyRole,
+    scope: ScopeDep,
     store: StoreDep,
     date: Annotated[IsoDate, Query()],
 ) -> AgentItineraryResponse:
-    """The agent's stops in the latest plan of the date."""
-    return store.latest_itinerary(agent_id, date)
+    """The agent's stops in the latest plan of the date (an agent: their own, published)."""
+    itinerary = store.latest_itinerary(agent_id, date, scope)
+    audit(request, principal, "itinerary.read", f"plan {itinerary.plan_id} agent {agent_id}")
+    return itinerary

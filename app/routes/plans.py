@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from app.access import PlannerRole, ReaderRole, ScopeDep, audit
 from app.deps import PlannerDep, StoreDep
 from app.schemas import (
     PlanEditIn,
@@ -17,18 +18,36 @@ router = APIRouter(tags=["plans"])
 
 
 @router.post("/plan", responses={422: {"description": "A field is invalid; `loc` names it."}})
-def create_plan(body: PlanRequest, planner: PlannerDep, store: StoreDep) -> PlanResponse:
+def create_plan(
+    request: Request,
+    body: PlanRequest,
+    principal: PlannerRole,
+    planner: PlannerDep,
+    store: StoreDep,
+) -> PlanResponse:
     """Plan a day's cases for the agents under the compliance profiles of the region, the
-    plan and each case, using each case's visit history; store the plan."""
+    plan and each case, using each case's visit history; store the plan as the caller's
+    team's."""
     response = planner.plan(body)
-    store.save(body, response)
+    store.save(body, response, principal.team)
+    audit(
+        request,
+        principal,
+        "plan.create",
+        f"plan {response.plan_id}",
+        details={"cases": len(body.cases), "agents": len(body.agents)},
+    )
     return response
 
 
 @router.get("/plans/{plan_id}", responses={404: {"description": "No such plan."}})
-def read_plan(plan_id: str, store: StoreDep) -> PlanResponse:
+def read_plan(
+    request: Request, plan_id: str, principal: ReaderRole, scope: ScopeDep, store: StoreDep
+) -> PlanResponse:
     """A stored plan, exactly as it was answered (with when it was published)."""
-    return store.get(plan_id)
+    plan = store.get(plan_id, scope)
+    audit(request, principal, "plan.read", f"plan {plan_id}")
+    return plan
 
 
 @router.post(
@@ -39,16 +58,27 @@ def read_plan(plan_id: str, store: StoreDep) -> PlanResponse:
     },
 )
 def evaluate_plan(
-    plan_id: str, body: PlanEditIn, planner: PlannerDep, store: StoreDep
+    request: Request,
+    plan_id: str,
+    body: PlanEditIn,
+    principal: PlannerRole,
+    scope: ScopeDep,
+    planner: PlannerDep,
+    store: StoreDep,
 ) -> PlanEvaluationResponse:
     """Time, cost and check a hand-edited version of the plan without optimising: arrival
     times and every rule it breaks. Nothing is stored; to keep the edit, plan again with
     the moved cases pinned."""
-    return planner.evaluate(store.request_of(plan_id), body, plan_id)
+    evaluation = planner.evaluate(store.request_of(plan_id, scope), body, plan_id)
+    audit(request, principal, "plan.edit", f"plan {plan_id}")
+    return evaluation
 
 
 @router.post("/plans/{plan_id}/publish", responses={404: {"description": "No such plan."}})
-def publish_plan(plan_id: str, store: StoreDep) -> PublishedOut:
+def publish_plan(
+    request: Request, plan_id: str, principal: PlannerRole, scope: ScopeDep, store: StoreDep
+) -> PublishedOut:
     """Publish the plan: its agents' itineraries of that date now come from it."""
-    published_at = store.publish(plan_id)
+    published_at = store.publish(plan_id, scope)
+    audit(request, principal, "plan.publish", f"plan {plan_id}")
     return PublishedOut(plan_id=plan_id, date=store.get(plan_id).date, published_at=published_at)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 
 import geo
-from app.deps import AdminDep, RegistryDep
+from app.access import AdminRole, AnyRole, audit
+from app.deps import RegistryDep
 from app.errors import NotFoundError, PlanInputError
 from app.schemas import MultiLineStringOut, PolygonOut, RegionOut
 
@@ -34,14 +35,14 @@ def _region_out(manifest: geo.RegionManifest, default_region: str) -> RegionOut:
 
 
 @router.get("/regions")
-def list_regions(registry: RegistryDep) -> list[RegionOut]:
+def list_regions(_: AnyRole, registry: RegistryDep) -> list[RegionOut]:
     """The imported regions (the default one is imported on first use)."""
     registry.get(None)
     return [_region_out(m, registry.default_region) for m in registry.manifests()]
 
 
 @router.get("/regions/{name}", responses={404: {"description": "No such region."}})
-def read_region(name: str, registry: RegistryDep) -> RegionOut:
+def read_region(name: str, _: AnyRole, registry: RegistryDep) -> RegionOut:
     """One imported region."""
     try:
         region = registry.get(name)
@@ -54,13 +55,12 @@ def read_region(name: str, registry: RegistryDep) -> RegionOut:
     "/regions",
     status_code=status.HTTP_201_CREATED,
     responses={
-        401: {"description": "Missing or wrong admin token."},
-        403: {"description": "Admin endpoints are disabled (no DOORSTEP_ADMIN_TOKEN)."},
         422: {"description": "Bad name, time zone or extract; `loc` names the field."},
     },
 )
 def import_region(
-    _: AdminDep,
+    request: Request,
+    principal: AdminRole,
     registry: RegistryDep,
     name: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")],
     extract: Annotated[UploadFile, File(description="An OpenStreetMap extract, .osm.pbf")],
@@ -83,11 +83,12 @@ def import_region(
             )
         except geo.GeoError as exc:
             raise PlanInputError(("extract",), str(exc)) from exc
+    audit(request, principal, "region.import", f"region {name}")
     return _region_out(manifest, registry.default_region)
 
 
 @router.get("/regions/{name}/roads", responses={404: {"description": "No such region."}})
-def region_roads(name: str, registry: RegistryDep) -> MultiLineStringOut:
+def region_roads(name: str, _: AnyRole, registry: RegistryDep) -> MultiLineStringOut:
     """The region's drivable roads as one GeoJSON MultiLineString, for drawing a map
     without a tile server."""
     try:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from app.config import Settings
 from app.main import create_app
+from tests.auth import admin_client, new_user
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "compliance"
-TOKEN = "s3cret-admin"
 AGENT = {
     "id": "A-1",
     "start": {"address": "Städtle 43, 9490 Vaduz"},
@@ -26,10 +24,9 @@ CASE = {"id": "C-1", "address": "Am Widagraba 7, 9490 Vaduz", "service_minutes":
 
 
 @pytest.fixture
-def admin(settings: Settings) -> Iterator[TestClient]:
-    admin_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
-    with TestClient(create_app(admin_settings)) as client:
-        yield client
+def admin(client: TestClient) -> TestClient:
+    """The client signed in as an admin: the only role that may add profiles."""
+    return client
 
 
 def shipped(profile_id: str) -> dict[str, Any]:
@@ -74,10 +71,10 @@ def test_admin_adds_a_newer_version_and_plans_use_it_from_its_date(admin: TestCl
     hours = next(r for r in newer["rules"] if r["kind"] == "allowed_hours")
     weekdays = ["mon", "tue", "wed", "thu", "fri"]
     hours["windows"] = [{"days": weekdays, "start": "08:00", "end": "12:00"}]
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    assert admin.post("/compliance/profiles", json=newer).status_code == 401
-    assert admin.post("/compliance/profiles", json=newer, headers=headers).status_code == 201
-    assert admin.post("/compliance/profiles", json=newer, headers=headers).status_code == 409
+    planner = new_user(admin, "planner", team="vaduz")
+    assert admin.post("/compliance/profiles", json=newer, headers=planner).status_code == 403
+    assert admin.post("/compliance/profiles", json=newer).status_code == 201
+    assert admin.post("/compliance/profiles", json=newer).status_code == 409
     versions = admin.get("/compliance/profiles/LI-POLICY").json()
     assert [v["version"] for v in versions] == [1, 2]
 
@@ -106,22 +103,19 @@ def test_bad_profiles_are_422_naming_the_field(
     admin: TestClient, change: dict[str, Any], loc: list[str]
 ) -> None:
     body = as_json(shipped("LI-POLICY")) | {"version": 5} | change
-    response = admin.post(
-        "/compliance/profiles", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
-    )
+    response = admin.post("/compliance/profiles", json=body)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == loc
 
 
 def test_a_rule_with_an_unknown_kind_or_field_is_refused(admin: TestClient) -> None:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
     body = as_json(shipped("LI-POLICY")) | {"version": 5}
     unknown_kind = {"id": "X", "kind": "moon_phase", "source": "s", "certainty": "P"}
     body["rules"] = [*body["rules"], unknown_kind]
-    assert admin.post("/compliance/profiles", json=body, headers=headers).status_code == 422
+    assert admin.post("/compliance/profiles", json=body).status_code == 422
     unknown_field = {"id": "X", "kind": "min_staff", "source": "s", "certainty": "P"}
     body["rules"][-1] = unknown_field | {"staff": 2, "colour": "red"}
-    assert admin.post("/compliance/profiles", json=body, headers=headers).status_code == 422
+    assert admin.post("/compliance/profiles", json=body).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -155,7 +149,7 @@ def test_plans_fail_closed(
 def test_a_region_without_profiles_needs_the_plan_or_case_to_name_one(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(settings.model_copy(update={"region_profiles": {}}))) as client:
+    with admin_client(create_app(settings.model_copy(update={"region_profiles": {}}))) as client:
         refused = client.post("/plan", json=plan_body())
         assert refused.status_code == 422
         assert refused.json()["detail"][0]["loc"] == ["body", "compliance_profiles"]

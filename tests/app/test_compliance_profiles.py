@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.auth import admin_client
 from tests.feasibility import plan_violations
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "compliance"
@@ -48,7 +49,7 @@ def rules_of(profile_id: str, kind: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def only_named_profiles(settings: Settings) -> Iterator[TestClient]:
     """The default region names no profile here, so each test sees one profile alone."""
-    with TestClient(create_app(settings.model_copy(update={"region_profiles": {}}))) as client:
+    with admin_client(create_app(settings.model_copy(update={"region_profiles": {}}))) as client:
         yield client
 
 

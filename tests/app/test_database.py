@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import Base, create_db_engine, migrate
 from app.main import create_app
+from tests.auth import admin_client
 from tests.feasibility import plan_violations
 
 POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL")
@@ -56,10 +56,10 @@ def test_plans_are_stored_in_postgresql(
     """With a PostgreSQL URL, migrations run from empty and a plan reads back after the app
     is created anew."""
     pg_settings = settings.model_copy(update={"database_url": postgres_url})
-    with TestClient(create_app(pg_settings)) as client:
+    with admin_client(create_app(pg_settings)) as client:
         plan = client.post("/plan", json=sample_request).json()
     assert plan_violations(sample_request, plan) == []
-    with TestClient(create_app(pg_settings)) as client:
+    with admin_client(create_app(pg_settings)) as client:
         assert client.get(f"/plans/{plan['plan_id']}").json() == plan
         itinerary = client.get("/itinerary/A-1", params={"date": plan["date"]}).json()
         assert itinerary["plan_id"] == plan["plan_id"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from app.config import Settings
 from app.main import create_app
+from tests.auth import admin_client
 from tests.fake_nominatim import HOUSE, fake_nominatim
 from tests.feasibility import plan_violations
 
@@ -34,7 +34,7 @@ def test_plans_geocode_through_the_configured_nominatim(settings: Settings) -> N
         external = settings.model_copy(
             update={"geocoder": "nominatim", "nominatim_url": url, "nominatim_min_delay_seconds": 0}
         )
-        with TestClient(create_app(external)) as client:
+        with admin_client(create_app(external)) as client:
             plan = client.post("/plan", json=body).json()
             assert len(requests) == 2
             again = client.post("/plan", json=body).json()

@@ -11,12 +11,13 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.auth import admin_client
 
 
 @pytest.fixture
 def strict(settings: Settings) -> Iterator[TestClient]:
     limits = {"max_request_bytes": 4000, "max_cases_per_plan": 2, "max_agents_per_plan": 1}
-    with TestClient(create_app(settings.model_copy(update=limits))) as client:
+    with admin_client(create_app(settings.model_copy(update=limits))) as client:
         yield client
 
 
@@ -87,7 +88,7 @@ def test_cors_is_closed_unless_origins_are_configured(
     closed = client.options("/plan", headers=preflight)
     assert "access-control-allow-origin" not in closed.headers
     opened = settings.model_copy(update={"cors_origins": ["https://planner.example"]})
-    with TestClient(create_app(opened)) as open_client:
+    with admin_client(create_app(opened)) as open_client:
         allowed = open_client.options(
             "/plan", headers=preflight | {"Origin": "https://planner.example"}
         )

@@ -16,6 +16,7 @@ from app.main import create_app
 from app.store import PlanStore
 from geo import LatLon, Region, TravelMode
 from geo.weights import edge_weights
+from tests.auth import admin_client
 from tests.feasibility import plan_violations
 from tests.road_oracle import fastest_from, nearest_edge_m, split_at_snaps, weighted_graph
 
@@ -243,7 +244,7 @@ def test_unexpected_errors_are_500_without_internals(
         raise RuntimeError(f"database exploded reading {plan_id}")
 
     monkeypatch.setattr(PlanStore, "get", broken)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with admin_client(create_app(settings), raise_server_exceptions=False) as client:
         response = client.get("/plans/some-plan")
     assert response.status_code == 500
     body = response.json()

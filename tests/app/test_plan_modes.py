@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.auth import admin_client
 from tests.feasibility import plan_violations
 
 VADUZ_OFFICE = {"lat": 47.1381, "lon": 9.5224}
@@ -82,7 +83,7 @@ def test_rush_hour_factors_slow_a_morning_shift_not_a_night_one(
         }
     )
     case = {"id": "c", "address": sample_request["cases"][0]["address"], "service_minutes": 5}
-    with TestClient(create_app(slow_mornings)) as client:
+    with admin_client(create_app(slow_mornings)) as client:
         morning = _plan(client, _one_agent_plan([case], shift={"start": "07:00", "end": "10:00"}))
         evening = _plan(client, _one_agent_plan([case], shift={"start": "18:00", "end": "21:00"}))
     morning_s = morning["itineraries"][0]["stops"][0]["travel_seconds"]

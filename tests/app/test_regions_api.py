@@ -8,39 +8,35 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 import geo
 from app.config import Settings
 from app.main import create_app
 from app.regions import RegionRegistry
+from tests.auth import admin_client, bearer, new_user
 from tests.conftest import DEFAULT_EXTRACT
 from tests.feasibility import plan_violations
 
 MANHATTAN = Path(__file__).resolve().parents[1] / "data" / "new-york-manhattan.osm.pbf"
-TOKEN = "s3cret-admin-token"
 
 
 @pytest.fixture
-def admin_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    """A client of an app with admin endpoints on and its own copy of the region store."""
+def region_admin(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """A client signed in as an admin, of an app with its own copy of the region store."""
     store = tmp_path / "regions"
     store.mkdir()
     (store / "liechtenstein").symlink_to(settings.regions_dir / "liechtenstein")
-    with TestClient(
-        create_app(
-            settings.model_copy(update={"admin_token": SecretStr(TOKEN), "regions_dir": store})
-        )
-    ) as client:
+    with admin_client(create_app(settings.model_copy(update={"regions_dir": store}))) as client:
         yield client
 
 
-def _upload(client: TestClient, token: str | None, **fields: str) -> httpx2.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def _upload(
+    client: TestClient, headers: dict[str, str] | None = None, **fields: str
+) -> httpx2.Response:
     with MANHATTAN.open("rb") as extract:
         return client.post(
             "/regions",
-            headers=headers,
+            headers=headers or {},
             data=fields,
             files={"extract": ("manhattan.osm.pbf", extract, "application/octet-stream")},
         )
@@ -57,13 +53,13 @@ def test_default_region_is_listed(client: TestClient) -> None:
     assert client.get("/regions/atlantis").status_code == 404
 
 
-def test_admin_imports_a_region_and_plans_run_in_it(admin_client: TestClient) -> None:
+def test_admin_imports_a_region_and_plans_run_in_it(region_admin: TestClient) -> None:
     """An uploaded extract becomes a region; a plan naming it runs in its time zone."""
-    response = _upload(admin_client, TOKEN, name="manhattan")
+    response = _upload(region_admin, name="manhattan")
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["timezone"], body["country_code"]) == ("America/New_York", "US")
-    assert {r["name"] for r in admin_client.get("/regions").json()} == {
+    assert {r["name"] for r in region_admin.get("/regions").json()} == {
         "liechtenstein",
         "manhattan",
     }
@@ -82,39 +78,38 @@ def test_admin_imports_a_region_and_plans_run_in_it(admin_client: TestClient) ->
         ],
         "options": {"time_limit_seconds": 1},
     }
-    refused = admin_client.post("/plan", json=request)  # no profile names this region
+    refused = region_admin.post("/plan", json=request)  # no profile names this region
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"] == ["body", "compliance_profiles"]
     request["compliance_profiles"] = ["US-FDCPA"]
-    plan = admin_client.post("/plan", json=request).json()
+    plan = region_admin.post("/plan", json=request).json()
     assert plan["timezone"] == "America/New_York"
     assert [p["id"] for p in plan["compliance"]["profiles"]] == ["US-FDCPA"]
     assert plan_violations(request, plan) == []
     assert plan["itineraries"][0]["start_time"].endswith("-05:00")
 
 
-def test_region_import_needs_the_admin_token(client: TestClient, admin_client: TestClient) -> None:
-    """Without a configured token the endpoint is off (403); with one, a wrong or missing
-    bearer is 401; bad fields are 422 naming them."""
-    assert _upload(client, TOKEN, name="x").status_code == 403
-    assert _upload(admin_client, None, name="x").status_code == 401
-    assert _upload(admin_client, "wrong", name="x").status_code == 401
-    bad_zone = _upload(admin_client, TOKEN, name="x", timezone="Mars/Olympus")
+def test_region_import_is_for_admins(region_admin: TestClient) -> None:
+    """Other roles get 403, a wrong or missing bearer 401; bad fields are 422 naming them."""
+    planner = new_user(region_admin, "planner", team="vaduz")
+    assert _upload(region_admin, planner, name="x").status_code == 403
+    assert _upload(region_admin, {"Authorization": ""}, name="x").status_code == 401
+    assert _upload(region_admin, bearer("dsp_wrong_token"), name="x").status_code == 401
+    bad_zone = _upload(region_admin, name="x", timezone="Mars/Olympus")
     assert bad_zone.status_code == 422
     assert bad_zone.json()["detail"][0]["loc"] == ["body", "timezone"]
-    bad_name = _upload(admin_client, TOKEN, name="../etc")
+    bad_name = _upload(region_admin, name="../etc")
     assert bad_name.status_code == 422
     assert bad_name.json()["detail"][0]["loc"] == ["body", "name"]
 
 
-def test_not_an_extract_is_422(admin_client: TestClient, tmp_path: Path) -> None:
+def test_not_an_extract_is_422(region_admin: TestClient, tmp_path: Path) -> None:
     """A file that is not OSM data is refused with a clear error, not a 500."""
     junk = tmp_path / "junk.osm.pbf"
     junk.write_bytes(b"this is not an OSM extract")
     with junk.open("rb") as handle:
-        response = admin_client.post(
+        response = region_admin.post(
             "/regions",
-            headers={"Authorization": f"Bearer {TOKEN}"},
             data={"name": "junk"},
             files={"extract": ("junk.osm.pbf", handle, "application/octet-stream")},
         )
