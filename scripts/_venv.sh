@@ -14,7 +14,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     pip=(.venv/bin/python -m pip install -qq --disable-pip-version-check)
     "${pip[@]}" --require-hashes -r "$lock"
     "${pip[@]}" --no-deps -e .
-    .venv/bin/python -m pip check -q --disable-pip-version-check >&2 \
-        || { echo "$lock does not fit pyproject.toml: run scripts/lock.sh" >&2; exit 1; }
+    if ! broken="$(.venv/bin/python -m pip check --disable-pip-version-check)"; then
+        echo "$broken" >&2
+        echo "$lock does not fit pyproject.toml: run scripts/lock.sh" >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
