@@ -4,6 +4,7 @@ FROM python:3.11-slim
 RUN useradd --create-home doorstep
 WORKDIR /app
 COPY --chown=doorstep pyproject.toml README.md ./
+COPY --chown=doorstep requirements ./requirements
 COPY --chown=doorstep scripts ./scripts
 COPY --chown=doorstep app ./app
 COPY --chown=doorstep geo ./geo
@@ -11,8 +12,9 @@ COPY --chown=doorstep solver ./solver
 COPY --chown=doorstep data ./data
 USER doorstep
 
-# Install at build time (the run script installs once per pyproject.toml, then only serves),
-# and import the default region into the image so a container starts in seconds.
+# Install the locked versions at build time (the run script installs once per pyproject.toml
+# and lock, then only serves), and import the default region into the image so a container
+# starts in seconds.
 RUN bash -c 'source scripts/_venv.sh ""' \
  && .venv/bin/doorstep region import data/osm/liechtenstein.osm.pbf --name liechtenstein
 

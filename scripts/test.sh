@@ -3,6 +3,7 @@
 # CI runs exactly this (.ci/run). Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" dev
+./scripts/audit-deps.sh
 
 # The browser tests drive Debian's Chromium (never a Playwright download); install it on a
 # fresh machine.
