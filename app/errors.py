@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 
 Location = tuple[str | int, ...]
+
+
+class ErrorOut(BaseModel):
+    """An error answer: what went wrong, in words."""
+
+    detail: str
+
+
+PROTECTED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body could not be read (e.g. not UTF-8)."},
+    401: {"model": ErrorOut, "description": "No valid bearer token: sign in."},
+    403: {"model": ErrorOut, "description": "The caller's role may not do this."},
+    413: {"model": ErrorOut, "description": "The request body is too large."},
+    429: {"model": ErrorOut, "description": "Too many requests: see Retry-After."},
+}
+"""Answers every signed-in operation may give, documented in its schema."""
 
 
 class PlanInputError(Exception):

@@ -18,7 +18,7 @@ from app.compliance import ProfileLibrary, load_profile_files
 from app.config import Settings, get_settings
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
-from app.errors import install_error_handlers
+from app.errors import PROTECTED_RESPONSES, install_error_handlers
 from app.outcome_store import OutcomeStore
 from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
@@ -92,20 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
-    for module in (
-        auth,
-        users,
-        audit,
-        plans,
-        exports,
-        itinerary,
-        visits,
-        compliance,
-        geocoding,
-        regions,
-        health,
-        imports,
-        pages,
-    ):
+    signed_in = (auth, users, audit, plans, exports, itinerary, visits)
+    for module in (*signed_in, compliance, geocoding, regions, imports):
+        app.include_router(module.router, responses=PROTECTED_RESPONSES)
+    for module in (health, pages):
         app.include_router(module.router)
     return app

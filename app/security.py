@@ -3,6 +3,7 @@ unless origins are configured."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -23,6 +24,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the middleware. Bodies larger than ``settings.max_request_bytes`` are refused with
     413 before they are read: by their Content-Length, or as they stream in without one."""
     limit = settings.max_request_bytes
+    allowed = _AllowedMethods(app)
 
     @app.middleware("http")
     async def _guard(
@@ -39,6 +41,8 @@ def install_security(app: FastAPI, settings: Settings) -> None:
                     return _too_large(limit)
             request._body = body  # read once here; handlers read it from the request
         response = await call_next(request)
+        if response.status_code == 405 and (methods := allowed(request.url.path)):
+            response.headers["Allow"] = ", ".join(methods)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -49,6 +53,28 @@ def install_security(app: FastAPI, settings: Settings) -> None:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
+        )
+
+
+class _AllowedMethods:
+    """Every method a path has. (Starlette's 405 names only the first route that matched the
+    path, where one path has a route per method.)"""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+        self._patterns: list[tuple[re.Pattern[str], list[str]]] | None = None
+
+    def __call__(self, path: str) -> list[str]:
+        if self._patterns is None:  # the schema is complete only once every route is added
+            self._patterns = [
+                (
+                    re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template)) + "$"),
+                    sorted(method.upper() for method in item),
+                )
+                for template, item in self._app.openapi()["paths"].items()
+            ]
+        return sorted(
+            {m for pattern, methods in self._patterns if pattern.match(path) for m in methods}
         )
 
 

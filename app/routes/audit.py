@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from app.access import AuditorRole
 from app.auth_schemas import AuditEntryOut
@@ -15,12 +16,23 @@ from app.deps import AuditLogDep
 router = APIRouter(tags=["audit"])
 
 
+def _iso_only(value: object) -> object:
+    # Pydantic would also take a number as seconds since 1970; the schema says ISO 8601.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}T", value):
+        msg = "an ISO 8601 instant with offset, e.g. 2026-12-01T08:00:00+01:00"
+        raise ValueError(msg)
+    return value
+
+
+IsoInstant = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+
+
 @router.get("/audit")
 def read_audit_log(
     _: AuditorRole,
     log: AuditLogDep,
-    since: Annotated[AwareDatetime | None, Query()] = None,
-    until: Annotated[AwareDatetime | None, Query()] = None,
+    since: Annotated[IsoInstant | None, Query()] = None,
+    until: Annotated[IsoInstant | None, Query()] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
     actor_id: Annotated[str | None, Query(max_length=36)] = None,
     outcome: Annotated[Literal["ok", "denied", "failed"] | None, Query()] = None,

@@ -13,11 +13,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
 from app.config import Settings
 from app.db import Base, create_db_engine, migrate
 from app.main import create_app
-from tests.auth import admin_client
+from tests.auth import admin_client, new_user
 from tests.feasibility import plan_violations
 
 POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL")
@@ -63,3 +64,27 @@ def test_plans_are_stored_in_postgresql(
         assert client.get(f"/plans/{plan['plan_id']}").json() == plan
         itinerary = client.get("/itinerary/A-1", params={"date": plan["date"]}).json()
         assert itinerary["plan_id"] == plan["plan_id"]
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_audit_log_append_only_and_scopes_plans(
+    postgres_url: str, settings: Settings, sample_request: dict[str, Any]
+) -> None:
+    """The trigger refuses updates of the audit log; a planner's plan is their team's."""
+    pg_settings = settings.model_copy(update={"database_url": postgres_url})
+    body = sample_request | {"cases": sample_request["cases"][:5]}
+    with admin_client(create_app(pg_settings)) as client:
+        planner = new_user(client, "planner", team="vaduz")
+        other = new_user(client, "planner", team="schaan")
+        plan_id = client.post("/plan", json=body, headers=planner).json()["plan_id"]
+        assert client.get(f"/plans/{plan_id}", headers=planner).status_code == 200
+        assert client.get(f"/plans/{plan_id}", headers=other).status_code == 404
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            logged = connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+            assert logged >= 3
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET outcome = 'ok'"))
+    finally:
+        engine.dispose()
