@@ -1,4 +1,6 @@
-"""An agent's day in the formats people take with them: CSV, iCalendar, a printable page."""
+"""An agent's day in the formats people take with them: CSV, iCalendar, a printable page.
+Each names the borrower (and phone) of a stop when the case gives one: personal data, for
+the agent's own use."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from app.schemas import ItineraryOut, PlanResponse
 
 CSV_COLUMNS = (
     "order", "case_id", "address", "lat", "lon", "arrival", "service_start", "service_end",
-    "travel_seconds", "distance_meters", "visit_id",
+    "travel_seconds", "distance_meters", "visit_id", "borrower_name", "borrower_phone",
 )  # fmt: skip
+"""New columns go at the end: readers that take columns by position keep working."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -34,14 +37,15 @@ def day_csv(itinerary: ItineraryOut) -> str:
             order, stop.case_id, stop.address, stop.location.lat, stop.location.lon,
             stop.arrival.isoformat(), stop.service_start.isoformat(),
             stop.service_end.isoformat(), stop.travel_seconds, stop.distance_meters,
-            stop.visit_id,
+            stop.visit_id, stop.borrower_name, stop.borrower_phone,
         )  # fmt: skip
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
 
 
 def day_ics(plan: PlanResponse, itinerary: ItineraryOut) -> bytes:
-    """One event per visit, from service start to end, with the address as location."""
+    """One event per visit, from service start to end, with the address as location and
+    the borrower, if known, in the summary and description."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Doorstep//home visits//EN")
     calendar.add("version", "2.0")
@@ -53,7 +57,15 @@ def day_ics(plan: PlanResponse, itinerary: ItineraryOut) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", stop.service_start.astimezone(dt.UTC))
         event.add("dtend", stop.service_end.astimezone(dt.UTC))
-        event.add("summary", f"Visit {stop.case_id}")
+        who = f", {stop.borrower_name}" if stop.borrower_name else ""
+        event.add("summary", f"Visit {stop.case_id}{who}")
+        contact = [
+            f"{label}: {value}"
+            for label, value in (("Borrower", stop.borrower_name), ("Phone", stop.borrower_phone))
+            if value
+        ]
+        if contact:
+            event.add("description", "\n".join(contact))
         if stop.address:
             event.add("location", stop.address)
         event.add("geo", (stop.location.lat, stop.location.lon))
@@ -62,14 +74,16 @@ def day_ics(plan: PlanResponse, itinerary: ItineraryOut) -> bytes:
 
 
 def day_page(plan: PlanResponse, itinerary: ItineraryOut) -> str:
-    """A printable page: the day's stops with times and addresses, and the checklist."""
+    """A printable page: the day's stops with times, addresses and borrowers, and the
+    checklist."""
 
     def hhmm(instant: dt.datetime) -> str:
         return instant.strftime("%H:%M")
 
     rows = "\n".join(
         f"<tr><td>{n}</td><td>{hhmm(s.service_start)}-{hhmm(s.service_end)}</td>"
-        f"<td>{html.escape(s.case_id)}</td><td>{html.escape(s.address or '')}</td>"
+        f"<td>{html.escape(s.case_id)}</td><td>{html.escape(s.borrower_name or '')}</td>"
+        f"<td>{html.escape(s.borrower_phone or '')}</td><td>{html.escape(s.address or '')}</td>"
         f"<td>{s.location.lat:.5f}, {s.location.lon:.5f}</td></tr>"
         for n, s in enumerate(itinerary.stops, start=1)
     )
@@ -82,7 +96,8 @@ td,th{{border:1px solid #999;padding:4px 6px;text-align:left}}</style></head>
 <body><h1>Day of {title}</h1>
 <p>From {hhmm(itinerary.start_time)} to {hhmm(itinerary.end_time)},
 {len(itinerary.stops)} visits, {itinerary.total_distance_meters / 1000:.1f} km.</p>
-<table><thead><tr><th>#</th><th>Time</th><th>Case</th><th>Address</th><th>Point</th></tr>
+<table><thead><tr><th>#</th><th>Time</th><th>Case</th><th>Borrower</th><th>Phone</th>
+<th>Address</th><th>Point</th></tr>
 </thead><tbody>
 {rows}
 </tbody></table>

@@ -636,15 +636,18 @@ def _itinerary(
     previous = agent_idx  # the agent's start place
     for stop in route.stops:
         case_idx = places.routed_cases[stop.visit_idx]
+        case = request.cases[case_idx]
         place = places.case_place(stop.visit_idx)
         snap = places.snaps[profile.mode][place]
         assert snap is not None  # the solver only routes reachable places
         stops.append(
             StopOut(
                 visit_id=str(uuid.uuid4()),
-                case_id=request.cases[case_idx].id,
+                case_id=case.id,
                 location=_lat_lon(case_places[case_idx].point),
-                address=_address_line(request.cases[case_idx].address),
+                address=_address_line(case.address),
+                borrower_name=case.borrower.name if case.borrower else None,
+                borrower_phone=case.borrower.phone if case.borrower else None,
                 geocode=case_places[case_idx].geocode,
                 snap_distance_meters=round(snap.distance_m),
                 arrival=clock.instant(stop.arrival_s),

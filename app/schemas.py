@@ -194,6 +194,64 @@ class InconvenientTimeIn(_Interval):
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1, max_length=7)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NAME = re.compile(r".*\S.*")
+_PHONE = re.compile(r"[0-9 +()/-]*[0-9][0-9 +()/-]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _checked(pattern: re.Pattern[str], problem: str) -> AfterValidator:
+    """A validator refusing text that ``pattern`` does not match whole, or with control
+    characters, saying ``problem`` (and not echoing the value, which is personal data)."""
+
+    def check(text: str) -> str:
+        if _CONTROL.search(text) or not pattern.fullmatch(text):
+            raise ValueError(problem)
+        return text
+
+    return AfterValidator(check)
+
+
+Phone = Annotated[
+    str,
+    Field(min_length=3, max_length=40, examples=["+423 790 12 34"]),
+    _checked(_PHONE, "a phone number has digits, spaces and + - ( ) / only"),
+]
+Email = Annotated[
+    str,
+    Field(max_length=254, examples=["anna.beck@example.li"]),
+    _checked(_EMAIL, "not an e-mail address (name@domain)"),
+]
+LanguageTag = Annotated[
+    str,
+    Field(max_length=35, examples=["de-CH"]),
+    _checked(_LANGUAGE, 'not a language tag such as "de" or "de-CH"'),
+]
+
+
+class BorrowerIn(StrictModel):
+    """Who is visited: the borrower's contact, for the agent at the door. Every field is
+    personal data: it goes into the plan and the agent's day, never into the logs."""
+
+    name: Annotated[
+        str, _checked(_NAME, "a name needs a visible character and no control ones")
+    ] = Field(
+        min_length=1,
+        max_length=200,
+        description="The borrower's name, as the agent asks for it at the door. Personal data.",
+        examples=["Anna Beck"],
+    )
+    phone: Phone | None = Field(
+        default=None, description="To call ahead: digits, spaces and + - ( ) /. Personal data."
+    )
+    email: Email | None = Field(default=None, description="An e-mail address. Personal data.")
+    language: LanguageTag | None = Field(
+        default=None,
+        description='The language to speak, a BCP 47 tag such as "de" or "de-CH". Personal data.',
+    )
+
+
 class CaseIn(StrictModel):
     """One overdue case to visit: a place (``address`` or ``location``), a duration, windows,
     what the visit is worth and who may make it."""
@@ -252,6 +310,9 @@ class CaseIn(StrictModel):
         description="With no value given, the visit's value is estimated from it (README).",
     )
     days_overdue: int | None = Field(default=None, ge=0, le=100_000)
+    borrower: BorrowerIn | None = Field(
+        default=None, description="Who is visited and how to reach them. Personal data."
+    )
 
     @model_validator(mode="after")
     def _address_or_location(self) -> CaseIn:
@@ -439,6 +500,12 @@ class StopOut(BaseModel):
     travel_seconds: int
     distance_meters: int
     geometry: LineStringOut | None = None
+    borrower_name: str | None = Field(
+        default=None, description="The case's borrower, if given. Personal data."
+    )
+    borrower_phone: str | None = Field(
+        default=None, description="The borrower's phone, if given. Personal data."
+    )
 
 
 class BreakOut(BaseModel):
@@ -632,14 +699,36 @@ class PublishedOut(BaseModel):
     published_at: dt.datetime
 
 
+class AgentStopOut(BaseModel):
+    """One visit as the agent's phone gets it: only what the visit needs (where, when, whom
+    and how much to collect), none of the planner's scoring or the case's history."""
+
+    visit_id: str = Field(description="Names the visit when its outcome is recorded.")
+    case_id: str
+    location: LatLonOut
+    address: str | None = Field(default=None, description="The case's address, as one line.")
+    borrower_name: str | None = Field(default=None, description="Personal data.")
+    borrower_phone: str | None = Field(default=None, description="Personal data.")
+    arrival: dt.datetime
+    service_start: dt.datetime
+    service_end: dt.datetime
+    travel_seconds: int
+    distance_meters: int
+    geometry: LineStringOut | None = None
+    amount_overdue: float | None = Field(
+        default=None, description="The sum to collect, in the plan's currency, if given."
+    )
+
+
 class AgentItineraryResponse(BaseModel):
-    """Body of ``GET /itinerary/{agent_id}``: one agent's stops from the latest plan."""
+    """Body of ``GET /itinerary/{agent_id}``: one agent's stops from the latest plan, each
+    projected to what the visit needs (:class:`AgentStopOut`)."""
 
     agent_id: str
     date: dt.date
     plan_id: str
     published: bool = Field(description="From the latest published plan; else the latest.")
-    stops: list[StopOut]
+    stops: list[AgentStopOut]
     start_time: dt.datetime
     end_time: dt.datetime
     conduct: list[str] = Field(description="The conduct checklist of the plan's profiles.")

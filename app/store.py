@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.agent_view import agent_day
 from app.db import PlanAgentRecord, PlanRecord, PlanVisitRecord, as_utc
 from app.errors import NotFoundError
 from app.history import place_key
@@ -118,7 +119,8 @@ class PlanStore:
         self, agent_id: str, date: dt.date, scope: Scope = EVERYTHING
     ) -> AgentItineraryResponse:
         """The agent's day in the latest published plan of ``date`` that plans this agent,
-        else in the latest plan (an agent's own scope sees published plans only).
+        else in the latest plan (an agent's own scope sees published plans only): only what
+        the visits need (:mod:`app.agent_view`).
 
         Raises
         ------
@@ -148,13 +150,4 @@ class PlanStore:
             raise NotFoundError(msg)
         plan = self.get(plan_id)
         itinerary = next(i for i in plan.itineraries if i.agent_id == agent_id)
-        return AgentItineraryResponse(
-            agent_id=agent_id,
-            date=plan.date,
-            plan_id=plan.plan_id,
-            published=plan.published_at is not None,
-            stops=itinerary.stops,
-            start_time=itinerary.start_time,
-            end_time=itinerary.end_time,
-            conduct=plan.compliance.conduct,
-        )
+        return agent_day(plan, self.request_of(plan_id), itinerary)

@@ -73,7 +73,9 @@ def _write_csvs(folder: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
     cases_csv = folder / "cases.csv"
     with cases_csv.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Reference", "Address", "Visit length", "window_start", "window_end"])
+        writer.writerow(
+            ["Reference", "Address", "Visit length", "window_start", "window_end", "Name", "Phone"]
+        )
         for case in sample["cases"]:
             windows = case["time_windows"]
             writer.writerow(
@@ -83,10 +85,12 @@ def _write_csvs(folder: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
                     case["service_minutes"],
                     ";".join(w["start"] for w in windows),
                     ";".join(w["end"] for w in windows),
+                    case["borrower"]["name"],
+                    case["borrower"]["phone"],
                 ]
             )
-        writer.writerow(["C-NOWHERE", UNKNOWN_ADDRESS, 15, "", ""])
-        writer.writerow(["C-BAD", "Städtle 1, 9490 Vaduz", "a quarter hour", "", ""])
+        writer.writerow(["C-NOWHERE", UNKNOWN_ADDRESS, 15, "", "", "", ""])
+        writer.writerow(["C-BAD", "Städtle 1, 9490 Vaduz", "a quarter hour", "", "", "", ""])
     agents_csv = _write_agents(folder / "agents.xlsx", sample["agents"])  # Excel works too
     lost = {
         "id": "A-5",
@@ -169,6 +173,8 @@ def _import_and_map(page: Page, cases_csv: Path, agents_csv: Path, shots: Shots)
     # Names that match are pre-filled; "Visit length" is mapped by hand.
     expect(page.locator("#map-cases-id option:checked")).to_have_text("Reference")
     expect(page.locator("#map-cases-address option:checked")).to_have_text("Address")
+    expect(page.locator("#map-cases-borrower_name option:checked")).to_have_text("Name")
+    expect(page.locator("#map-cases-borrower_phone option:checked")).to_have_text("Phone")
     expect(page.locator("#map-agents-shift_start option:checked")).to_have_text("shift_start")
     expect(page.locator("#map-cases-service_minutes")).to_have_value("-1")
     report = page.locator("#validation-report tbody tr")
@@ -257,6 +263,7 @@ def _plan(page: Page, sample: dict[str, Any], shots: Shots) -> dict[str, Any]:
     sent_cases = {c["id"]: c for c in body["cases"]}
     assert len(sent_cases) == len(sample["cases"]) + 3
     assert sent_cases["C-BAD"]["service_minutes"] == 15
+    assert sent_cases["C-1"]["borrower"] == sample["cases"][0]["borrower"]
     assert sent_cases["C-HAND"] == {
         "id": "C-HAND",
         "address": "Städtle 43, 9490 Vaduz",
@@ -386,6 +393,17 @@ def _agent_records_an_outcome(page: Page, base: str, agent_id: str, shots: Shots
     expect(item.locator('a[href^="https://www.openstreetmap.org/?mlat="]')).to_have_count(1)
     if day["conduct"]:
         expect(page.locator("#conduct-list li")).to_have_count(len(day["conduct"]))
+    for nothing in ("null", "undefined"):  # absent fields leave no trace
+        expect(page.locator("#stops")).not_to_contain_text(nothing)
+    named = [(k, s) for k, s in enumerate(day["stops"]) if s["borrower_name"]]
+    assert named  # the sample's cases name their borrowers
+    for k, stop in named:  # whom to ask for, and a phone to call ahead
+        borrower = stops.nth(k).locator(".borrower")
+        expect(borrower).to_contain_text(stop["borrower_name"])
+        call = borrower.locator("a.phone")
+        expect(call).to_have_text(stop["borrower_phone"])
+        tel = "tel:" + "".join(c for c in stop["borrower_phone"] if c.isdigit() or c == "+")
+        expect(call).to_have_attribute("href", tel)
     shots.take(page, "agent-day", full_page=False)
     item.get_by_role("button", name=f"Met, {first['case_id']}").click()
     expect(item.locator(".recorded")).to_contain_text("Recorded: Met")

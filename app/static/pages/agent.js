@@ -1,9 +1,10 @@
-// The agent's day on a phone: the stops in order with local times, directions, the conduct
-// checklist, and a button per outcome that records it and shows the case's history.
+// The agent's day on a phone: the stops in order with local times, whom to ask for (and a
+// phone to call ahead), the sum to collect, directions, the conduct checklist, and a button per
+// outcome that records it and shows the case's history.
 
 import { getJson, postJson, problem, seg } from './api.js';
 import { byId, el, replace } from './dom.js';
-import { clock, localTime, nowIso, today } from './format.js';
+import { clock, localTime, money, nowIso, today } from './format.js';
 
 const OUTCOMES = [
   ['met', 'Met'],
@@ -145,6 +146,39 @@ function detailsForm(stop, item) {
   return { form, ask };
 }
 
+/** Whom to ask for (with a phone link to call ahead) and the sum to collect, as far as the
+ * case gives them: zero to two paragraphs. */
+function visitLines(stop) {
+  const lines = [];
+  if (stop.borrower_name) lines.push(borrowerLine(stop));
+  if (typeof stop.amount_overdue === 'number') {
+    lines.push(el('p', { class: 'overdue' }, `To collect ${money(stop.amount_overdue)}`));
+  }
+  return lines;
+}
+
+function borrowerLine(stop) {
+  const phone = stop.borrower_phone;
+  const call = phone
+    ? el(
+        'a',
+        {
+          class: 'phone',
+          href: `tel:${phone.replace(/[^0-9+]/g, '')}`,
+          'aria-label': `Call ${stop.borrower_name}, ${phone}`,
+        },
+        phone,
+      )
+    : null;
+  return el(
+    'p',
+    { class: 'borrower' },
+    el('strong', {}, stop.borrower_name),
+    call ? ' · ' : '',
+    call,
+  );
+}
+
 function stopItem(stop, index) {
   const { lat, lon } = stop.location;
   const item = el('li', {
@@ -187,6 +221,7 @@ function stopItem(stop, index) {
       el('span', { class: 'case' }, stop.case_id),
     ),
     el('p', { class: 'arrive' }, `Arrive ${clock(stop.arrival)}`),
+    ...visitLines(stop),
     el('p', { class: 'address' }, stop.address ?? `${lat.toFixed(5)}, ${lon.toFixed(5)}`),
     el(
       'p',

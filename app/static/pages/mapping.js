@@ -14,6 +14,10 @@ export const CASE_FIELDS = [
   f('value', 'Value', ['expected_recovery']),
   f('amount_overdue', 'Amount overdue', ['overdue_amount', 'amount', 'balance', 'arrears']),
   f('days_overdue', 'Days overdue', ['dpd', 'overdue_days']),
+  // The borrower's contact: personal data, sent in the plan and shown to the agent.
+  f('borrower_name', 'Borrower name', ['name', 'borrower', 'full_name', 'debtor', 'customer']),
+  f('borrower_phone', 'Phone', ['phone', 'telephone', 'tel', 'mobile', 'phone_number']),
+  f('borrower_email', 'E-mail', ['email', 'e_mail', 'mail']),
 ];
 
 export const AGENT_FIELDS = [
@@ -139,6 +143,24 @@ function windows(reader) {
   return result;
 }
 
+/** The borrower {name, phone, email} of a row, undefined when none is given; a phone or an
+ * e-mail needs a name. */
+function contact(reader) {
+  const name = reader.text('borrower_name');
+  const phone = reader.text('borrower_phone');
+  const email = reader.text('borrower_email');
+  if (name === '') {
+    if (phone !== '' || email !== '') {
+      reader.fail('borrower_name', 'give a name with a phone or e-mail');
+    }
+    return undefined;
+  }
+  const borrower = { name };
+  if (phone !== '') borrower.phone = phone;
+  if (email !== '') borrower.email = email;
+  return borrower;
+}
+
 function duplicateCheck(reader, seen, id) {
   if (id === '') reader.fail('id', 'missing');
   else if (id.length > 100) reader.fail('id', 'longer than 100 characters');
@@ -180,6 +202,8 @@ export function buildCases(table, mapping) {
     if (overdue !== undefined) item.amount_overdue = overdue;
     const days = r.number('days_overdue', { min: 0, max: 100_000, integer: true });
     if (days !== undefined) item.days_overdue = days;
+    const borrower = contact(r);
+    if (borrower) item.borrower = borrower;
     return item;
   });
 }
@@ -213,6 +237,7 @@ export function columnOf(kind, path) {
   if (kind === 'cases') {
     if (head === 'location') return second;
     if (head === 'time_windows') return third === 'end' ? 'window_end' : 'window_start';
+    if (head === 'borrower') return `borrower_${second ?? 'name'}`;
     return head;
   }
   const nested = head === 'start' || head === 'end' || head === 'shift';

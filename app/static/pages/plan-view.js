@@ -207,7 +207,12 @@ function stopRow(stop, index, agentId, agentIds, actions, edit, flagged) {
     'tr',
     { 'data-case-id': id, class: broken ? 'violating' : undefined, title: broken?.join('; ') },
     el('td', {}, index + 1),
-    el('th', { scope: 'row' }, id),
+    el(
+      'th',
+      { scope: 'row' },
+      id,
+      stop.borrower_name ? [el('br'), el('small', { class: 'borrower' }, stop.borrower_name)] : null,
+    ),
     el(
       'td',
       { class: 'address' },
