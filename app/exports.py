@@ -19,6 +19,12 @@ CSV_COLUMNS = (
 )  # fmt: skip
 """New columns go at the end: readers that take columns by position keep working."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PRINT_STYLE = (
+    "body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;width:100%}\n"
+    "td,th{border:1px solid #999;padding:4px 6px;text-align:left}"
+)
+"""The printable page's one stylesheet, inline. The pages open that page from a Blob, where
+their Content-Security-Policy applies: it allows this text by its hash (app/routes/pages.py)."""
 
 
 def _cell(value: object) -> str:
@@ -91,8 +97,7 @@ def day_page(plan: PlanResponse, itinerary: ItineraryOut) -> str:
     title = html.escape(f"{itinerary.agent_id}, {plan.date.isoformat()}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Day of {title}</title>
-<style>body{{font:14px sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #999;padding:4px 6px;text-align:left}}</style></head>
+<style>{PRINT_STYLE}</style></head>
 <body><h1>Day of {title}</h1>
 <p>From {hhmm(itinerary.start_time)} to {hhmm(itinerary.end_time)},
 {len(itinerary.stops)} visits, {itinerary.total_distance_meters / 1000:.1f} km.</p>

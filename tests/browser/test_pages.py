@@ -1,7 +1,9 @@
 """The dashboard and the agent's page in a real browser: Debian's Chromium driven by Playwright
-against a real server. A planner imports the sample as CSV files, maps the columns, fixes a
-bad row and adds a case in the table, plans, moves a case, re-optimises, publishes; an agent
-opens the day on a phone and records an outcome. Each step is saved as a screenshot
+against a real server. Both pages ask to sign in first. A planner imports the sample as CSV
+files, maps the columns, fixes a bad row and adds a case in the table, plans, moves a case,
+re-optimises, publishes, downloads and prints a day; an agent opens the day on a phone and
+records an outcome. Wrong passwords, rate limits, ended sign-ins, signing out and an agent
+user's view of other agents' days are checked too. Each step is saved as a screenshot
 (DOORSTEP_SCREENSHOTS_DIR, default a temp folder).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +23,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, Response, Route, expect, sync_playwright
 
+from tests.auth import PASSWORD
 from tests.conftest import DATA_DIR, SAMPLE_REQUEST
-from tests.live_server import live_server
+from tests.live_server import live_server, sign_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -32,6 +36,8 @@ DATE = "2026-12-01"
 UNKNOWN_ADDRESS = "Nirgendwostrasse 9, 9490 Vaduz"
 TIMEOUT_MS = 60_000
 SHIFT_COLUMNS = ("shift_start", "shift_end")
+ADMIN = "admin"  # the first user, made with DOORSTEP_INITIAL_ADMIN_PASSWORD
+TOKEN_KEY = "doorstep.token"  # where the pages keep the sign-in token (sessionStorage)
 
 
 def _write_agents(path: Path, agents: list[dict[str, Any]]) -> Path:
@@ -116,8 +122,9 @@ class Shots:
 
 
 def _watch(page: Page, base: str, outside: list[str], errors: list[str]) -> None:
-    """Refuse and record any request that leaves the server; record script errors and
-    answers that are errors."""
+    """Refuse and record any request that leaves the server; record script errors, answers
+    that are errors, and anything the Content-Security-Policy refuses in any tab of the page's
+    context (the printable page opened from a Blob keeps the page's policy)."""
     host = urlsplit(base).netloc
 
     def guard(route: Route) -> None:
@@ -136,6 +143,12 @@ def _watch(page: Page, base: str, outside: list[str], errors: list[str]) -> None
 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("response", failed)
+    page.context.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
 
 
 @pytest.fixture
@@ -154,6 +167,7 @@ def base_url(regions_dir: Path, tmp_path: Path) -> Iterator[str]:
         "DOORSTEP_VAR_DIR": str(tmp_path / "var"),
         "DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'doorstep.db'}",
         "DOORSTEP_SOLVER_WORKERS": "1",
+        "DOORSTEP_INITIAL_ADMIN_PASSWORD": PASSWORD,
     }
     with live_server(env, tmp_path / "server.log") as base:
         yield base
@@ -165,6 +179,21 @@ def shots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Shots:
     with capsys.disabled():
         print(f"\nscreenshots: {folder}")  # noqa: T201 - where to look, on every run
     return Shots(folder)
+
+
+def _sign_in_on_the_form(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the page's form, which is shown and focused on the username first;
+    the page's data comes only after it."""
+    form = page.locator("#sign-in-form")
+    expect(form).to_be_visible()
+    expect(page.locator("main[data-session]")).to_be_hidden()
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(form).to_be_hidden()
+    expect(page.locator("#session-name")).to_have_text(username)
+    expect(page.locator("main[data-session]")).to_be_visible()
 
 
 def _import_and_map(page: Page, cases_csv: Path, agents_csv: Path, shots: Shots) -> None:
@@ -367,22 +396,80 @@ def _reoptimise_and_publish(
     assert published.value.status == 200
     expect(page.locator("#publish-state")).to_contain_text("Published at")
     expect(page.locator("#publish-button")).to_be_disabled()
-    links = page.locator(f'.itinerary[data-agent-id="{agent_id}"] .exports a')
-    expect(links).to_have_count(4)
-    csv_url = f"/plans/{replanned['plan_id']}/itineraries/{agent_id}.csv"
-    expect(links.first).to_have_attribute("href", csv_url)
-    base = page.url.rstrip("/")
-    for href in (links.nth(i).get_attribute("href") for i in range(3)):  # CSV, iCalendar, print
-        assert httpx2.get(f"{base}{href}").status_code == 200, href
     shots.take(page, "replanned-and-published")
     return replanned
 
 
+def _sign_in_ends_and_the_page_carries_on(page: Page, agent_id: str, shots: Shots) -> None:
+    """The token stops working (as when it expires): the next API call answers 401, the form
+    comes back with a message, and signing in again returns to the page as it was."""
+    page.evaluate(
+        """(key) => sessionStorage.setItem(key, JSON.stringify(
+             {value: 'no-longer-valid', expires: Date.now() + 3600000}))""",
+        TOKEN_KEY,
+    )
+    exports = page.locator(f'.itinerary[data-agent-id="{agent_id}"] .exports')
+    with page.expect_response("**/*.csv") as refused:
+        exports.get_by_role("button", name=f"CSV of {agent_id}").click()
+    assert refused.value.status == 401
+    expect(page.get_by_role("alert")).to_contain_text("Your sign-in has ended")
+    expect(page.locator(".layout")).to_be_hidden()
+    expect(page.get_by_label("Username")).to_have_value(ADMIN)  # the user who was signed in
+    shots.take(page, "sign-in-ended", full_page=False)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    expect(page.locator(".layout")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Signed in again: the page is as you left it.")
+    expect(page.locator("#publish-state")).to_contain_text("Published at")  # nothing was lost
+    expect(page.locator("#region")).to_have_value("liechtenstein")
+
+
+def _export_a_day(page: Page, plan: dict[str, Any], agent_id: str, shots: Shots) -> None:
+    """CSV and iCalendar come as downloads, the printable day in a new tab: each fetched with
+    the token (a plain link could not send it) and handed over from a Blob URL."""
+    exports = page.locator(f'.itinerary[data-agent-id="{agent_id}"] .exports')
+    expect(exports.get_by_role("button")).to_have_count(3)  # CSV, iCalendar, print
+    expect(exports.get_by_role("link", name="Agent page")).to_have_attribute(
+        "href", f"/agent/{agent_id}?date={DATE}"
+    )
+    stops = next(it["stops"] for it in plan["itineraries"] if it["agent_id"] == agent_id)
+
+    with page.expect_download() as csv_download:
+        exports.get_by_role("button", name=f"CSV of {agent_id}").click()
+    assert csv_download.value.suggested_filename == f"{agent_id}-{plan['plan_id'][:8]}.csv"
+    rows = list(csv.DictReader(csv_download.value.path().read_text(encoding="utf-8").splitlines()))
+    assert [row["case_id"] for row in rows] == [stop["case_id"] for stop in stops]
+
+    with page.expect_download() as ics_download:
+        exports.get_by_role("button", name=f"Calendar (.ics) of {agent_id}").click()
+    assert ics_download.value.suggested_filename == f"{agent_id}-{plan['plan_id'][:8]}.ics"
+    calendar = ics_download.value.path().read_text(encoding="utf-8")
+    assert calendar.startswith("BEGIN:VCALENDAR")
+    assert calendar.count("BEGIN:VEVENT") == len(stops)
+
+    with page.context.expect_page() as opened:
+        exports.get_by_role("button", name=f"Print the day of {agent_id}").click()
+    printed = opened.value
+    expect(printed.locator("h1")).to_have_text(f"Day of {agent_id}, {DATE}")
+    assert printed.url.startswith("blob:")
+    expect(printed.locator("tbody tr")).to_have_count(len(stops))
+    # The page's own stylesheet applies: the pages' CSP allows it by its hash.
+    assert printed.evaluate("getComputedStyle(document.body).marginTop") == "28px"
+    assert printed.evaluate("window.opener") is None
+    shots.take(printed, "printable-day")
+    printed.close()
+
+
 def _agent_records_an_outcome(page: Page, base: str, agent_id: str, shots: Shots) -> None:
-    day = httpx2.get(f"{base}/itinerary/{agent_id}", params={"date": DATE}).json()
+    headers = sign_in(base, ADMIN, PASSWORD)
+    day = httpx2.get(f"{base}/itinerary/{agent_id}", params={"date": DATE}, headers=headers).json()
     assert day["published"]
     assert day["stops"]
     page.goto(f"{base}/agent/{agent_id}?date={DATE}")
+    expect(page.locator("#stops")).to_be_hidden()  # nothing before signing in
+    shots.take(page, "agent-sign-in", full_page=False)
+    _usable_by_keyboard_at_this_size(page)
+    _sign_in_on_the_form(page, ADMIN)
     stops = page.locator("#stops > li.stop")
     expect(stops).to_have_count(len(day["stops"]))
     first, second = day["stops"][0], day["stops"][1] if len(day["stops"]) > 1 else None
@@ -419,7 +506,7 @@ def _agent_records_an_outcome(page: Page, base: str, agent_id: str, shots: Shots
         ).to_contain_text("120.00")
     stops.first.scroll_into_view_if_needed()
     shots.take(page, "agent-outcome-recorded", full_page=False)
-    history = httpx2.get(f"{base}/cases/{first['case_id']}/history").json()
+    history = httpx2.get(f"{base}/cases/{first['case_id']}/history", headers=headers).json()
     assert [o["outcome"] for o in history["outcomes"]] == ["met"]
 
 
@@ -448,10 +535,14 @@ def test_plan_edit_publish_and_record_an_outcome(
     cases_csv, agents_csv, bad_agents_csv, sample = _write_csvs(tmp_path)
     outside: list[str] = []
     errors: list[str] = []
-    desk = browser.new_page(viewport={"width": 1280, "height": 800})
+    desk = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     desk.set_default_timeout(TIMEOUT_MS)
     _watch(desk, base_url, outside, errors)
     desk.goto(base_url)
+    shots.take(desk, "sign-in")
+    _usable_by_keyboard_at_this_size(desk)
+    _sign_in_on_the_form(desk, ADMIN)
+    expect(desk.locator("#session-role")).to_have_text("(admin)")
     expect(desk.locator("#region")).to_have_value("liechtenstein")
     expect(desk.locator("#map path.roads")).to_have_count(1)
     desk.fill("#plan-date", DATE)
@@ -468,6 +559,8 @@ def test_plan_edit_publish_and_record_an_outcome(
     replanned = _reoptimise_and_publish(desk, case_id, agent_id, shots)
     busy = [it["agent_id"] for it in replanned["itineraries"] if it["stops"]]
     agent_id = agent_id if agent_id in busy else busy[0]
+    _sign_in_ends_and_the_page_carries_on(desk, agent_id, shots)
+    _export_a_day(desk, replanned, agent_id, shots)
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone.set_default_timeout(TIMEOUT_MS)
@@ -475,4 +568,172 @@ def test_plan_edit_publish_and_record_an_outcome(
     _agent_records_an_outcome(phone, base_url, agent_id, shots)
     _usable_by_keyboard_at_this_size(phone)
     assert outside == []
-    assert errors == ["422 /plan"]  # the refused plan, on purpose
+    csv_path = f"/plans/{replanned['plan_id']}/itineraries/{agent_id}.csv"
+    # The refused plan, on purpose; the export asked for after the token stopped working.
+    assert errors == ["422 /plan", f"401 {csv_path}"]
+
+
+def test_wrong_password_rate_limit_and_signing_out(
+    browser: Browser, base_url: str, shots: Shots
+) -> None:
+    """A wrong password and a rate limit get a clear message and show no data; a token that
+    no longer works brings the form back; signing out leaves no token and no data, also after
+    a reload; the token is kept in sessionStorage only."""
+    outside: list[str] = []
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(TIMEOUT_MS)
+    _watch(page, base_url, outside, errors)
+    data_calls: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            data_calls.append(request.url) if "/regions" in urlsplit(request.url).path else None
+        ),
+    )
+    page.goto(base_url)
+    form = page.locator("#sign-in-form")
+    expect(form).to_be_visible()
+    username, password = page.get_by_label("Username"), page.get_by_label("Password")
+    expect(username).to_be_focused()
+    expect(username).to_have_attribute("autocomplete", "username")
+    expect(password).to_have_attribute("autocomplete", "current-password")
+    expect(password).to_have_attribute("type", "password")
+
+    username.fill(ADMIN)
+    password.fill("not the password at all")
+    with page.expect_response("**/auth/token") as refused:
+        page.get_by_role("button", name="Sign in").click()
+    assert refused.value.status == 401
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(re.compile("Wrong username or password"))
+    expect(password).to_have_value("")
+    expect(password).to_be_focused()
+    expect(page.locator("main.layout")).to_be_hidden()
+    expect(page.locator("#region")).to_be_hidden()
+    expect(page.locator("#session")).to_be_hidden()
+    shots.take(page, "sign-in-wrong-password")
+    _usable_by_keyboard_at_this_size(page)
+
+    # Over the limit: the server answers 429 with Retry-After (stood in for here, so that
+    # this test does not lock itself out); the page says how long to wait.
+    page.route(
+        "**/auth/token",
+        lambda route: route.fulfill(
+            status=429,
+            headers={"Retry-After": "2"},
+            json={"detail": "too many requests: retry in 2 s"},
+        ),
+    )
+    password.fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(alert).to_have_text(re.compile(r"Too many sign-in attempts\. Wait 2 seconds"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_disabled()
+    shots.take(page, "sign-in-rate-limited")
+    page.unroute("**/auth/token")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    assert data_calls == []  # nothing of the service's data was asked for
+
+    page.get_by_role("button", name="Sign in").click()
+    expect(form).to_be_hidden()
+    expect(page.locator("#region")).to_have_value("liechtenstein")
+    expect(page.locator("#session-name")).to_have_text(ADMIN)
+    expect(page.locator("#session-role")).to_have_text("(admin)")
+    stored = page.evaluate("(key) => JSON.parse(sessionStorage.getItem(key))", TOKEN_KEY)
+    assert stored["value"]
+    assert page.evaluate("localStorage.length") == 0
+    shots.take(page, "signed-in", full_page=False)
+
+    # A token the server no longer takes: the form comes back on loading the page.
+    page.evaluate(
+        """(key) => sessionStorage.setItem(key, JSON.stringify(
+             {value: 'forged', expires: Date.now() + 3600000}))""",
+        TOKEN_KEY,
+    )
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text(re.compile("Your sign-in has ended"))
+    expect(page.locator("main.layout")).to_be_hidden()
+    assert page.evaluate("(key) => sessionStorage.getItem(key)", TOKEN_KEY) is None
+    _sign_in_on_the_form(page, ADMIN)
+
+    data_calls.clear()
+    page.get_by_role("button", name="Sign out").click()
+    expect(form).to_be_visible()
+    expect(page.get_by_label("Username")).to_be_focused()
+    expect(page.locator("main.layout")).to_be_hidden()
+    expect(page.locator("#region")).to_be_hidden()
+    assert page.evaluate("(key) => sessionStorage.getItem(key)", TOKEN_KEY) is None
+    page.reload()
+    expect(form).to_be_visible()
+    expect(page.locator("main.layout")).to_be_hidden()
+    expect(page.locator("#region option")).to_have_text(["loading…"])  # no data came
+    shots.take(page, "signed-out")
+    assert data_calls == []
+    assert outside == []
+    assert errors == ["401 /auth/token", "429 /auth/token", "401 /auth/me"]
+
+
+def test_an_agent_sees_only_their_own_day(browser: Browser, base_url: str, shots: Shots) -> None:
+    """An agent user signs in on their page and sees their published day; another agent's
+    page shows no stops (the API answers 404, as if there were no day); the dashboard sends
+    them to their own page."""
+    admin = sign_in(base_url, ADMIN, PASSWORD)
+    body: dict[str, Any] = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
+    body["options"] = {"time_limit_seconds": 1}
+    planned = httpx2.post(f"{base_url}/plan", json=body, headers=admin, timeout=120)
+    assert planned.status_code == 200, planned.text
+    plan = planned.json()
+    published = httpx2.post(f"{base_url}/plans/{plan['plan_id']}/publish", headers=admin)
+    assert published.status_code == 200, published.text
+    busy = [it for it in plan["itineraries"] if it["stops"]]
+    mine = busy[0]
+    other = next(a["id"] for a in body["agents"] if a["id"] != mine["agent_id"])
+    username = "agent-one"
+    created = httpx2.post(
+        f"{base_url}/users",
+        json={
+            "username": username,
+            "password": PASSWORD,
+            "role": "agent",
+            "agent_id": mine["agent_id"],
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+
+    outside: list[str] = []
+    errors: list[str] = []
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.set_default_timeout(TIMEOUT_MS)
+    _watch(phone, base_url, outside, errors)
+    phone.goto(f"{base_url}/agent/{mine['agent_id']}?date={DATE}")
+    expect(phone.locator("#stops")).to_be_hidden()
+    _sign_in_on_the_form(phone, username)
+    expect(phone.locator("#session-role")).to_have_text(f"(agent {mine['agent_id']})")
+    stops = phone.locator("#stops > li.stop")
+    expect(stops).to_have_count(len(mine["stops"]))
+    expect(stops.first).to_contain_text(mine["stops"][0]["case_id"])
+    expect(phone.locator("#day-summary")).to_contain_text("Published plan")
+    shots.take(phone, "agent-user-day", full_page=False)
+    _usable_by_keyboard_at_this_size(phone)
+    first = stops.first
+    expect(first.locator("details.history")).to_have_count(0)  # no case history for agents
+    first_case = mine["stops"][0]["case_id"]
+    first.get_by_role("button", name=f"Not home, {first_case}").click()
+    expect(first.locator(".recorded")).to_contain_text("Recorded: Not home")
+
+    phone.goto(f"{base_url}/agent/{other}?date={DATE}")  # same tab: still signed in
+    expect(phone.locator("#status")).to_have_text(f"No day found for {other} on {DATE}.")
+    expect(phone.locator("#stops > li")).to_have_count(0)
+    own_day = phone.get_by_role("link", name=f"Open your own day ({mine['agent_id']})")
+    expect(own_day).to_have_attribute("href", f"/agent/{mine['agent_id']}?date={DATE}")
+    shots.take(phone, "agent-user-other-day", full_page=False)
+
+    phone.goto(base_url)  # the dashboard is the planners'
+    expect(phone).to_have_url(f"{base_url}/agent/{mine['agent_id']}")
+    expect(phone.locator("#session-name")).to_have_text(username)
+    # Today's day, whatever it holds, once it has been asked for.
+    expect(phone.locator("#day-summary, #status:has-text('No day found')").first).to_be_visible()
+    assert outside == []
+    today_404 = f"404 /itinerary/{mine['agent_id']}"
+    assert [e for e in errors if e != today_404] == [f"404 /itinerary/{other}"]

@@ -1,10 +1,12 @@
 // The agent's day on a phone: the stops in order with local times, whom to ask for (and a
 // phone to call ahead), the sum to collect, directions, the conduct checklist, and a button per
-// outcome that records it and shows the case's history.
+// outcome that records it. Shown once signed in (session.js); an agent user sees only their own
+// day (the API answers 404 for anyone else's, as if there were none).
 
 import { getJson, postJson, problem, seg } from './api.js';
 import { byId, el, replace } from './dom.js';
 import { clock, localTime, money, nowIso, today } from './format.js';
+import { startSession } from './session.js';
 
 const OUTCOMES = [
   ['met', 'Met'],
@@ -22,6 +24,7 @@ const POSITION_MAX_AGE_MS = 5 * 60 * 1000;
 const agentId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean).pop());
 const params = new URLSearchParams(window.location.search);
 let position = null; // the latest known {lat, lon, at}; outcomes never wait for it
+let me = null; // the signed-in user
 
 const say = (text) => {
   byId('status').textContent = text;
@@ -86,9 +89,14 @@ async function record(stop, item, outcome, extra = {}) {
   item.dataset.outcome = outcome;
   item.querySelector('form.outcome-details').hidden = true;
   const details = item.querySelector('details.history');
+  if (!details) return;
   details.open = true;
   await loadHistory(stop, details);
 }
+
+/** Planners see a case's history here; an agent sees only today's visit (the minimum the
+ * visit needs: the API refuses them the history). */
+const seesHistory = () => me?.role !== 'agent';
 
 function detailsForm(stop, item) {
   const id = stop.visit_id;
@@ -203,13 +211,15 @@ function stopItem(stop, index) {
       label,
     ),
   );
-  const history = el(
-    'details',
-    { class: 'history' },
-    el('summary', {}, 'Case history'),
-    el('div', { class: 'history-body' }, 'Loading…'),
-  );
-  history.addEventListener('toggle', () => {
+  const history = seesHistory()
+    ? el(
+        'details',
+        { class: 'history' },
+        el('summary', {}, 'Case history'),
+        el('div', { class: 'history-body' }, 'Loading…'),
+      )
+    : null;
+  history?.addEventListener('toggle', () => {
     if (history.open) loadHistory(stop, history);
   });
   item.append(
@@ -249,13 +259,26 @@ function stopItem(stop, index) {
   return item;
 }
 
+/** No day to show: none planned (or published), or not this user's to see. */
+function noDay(date) {
+  say(`No day found for ${agentId} on ${date}.`);
+  if (me?.role === 'agent' && me.agent_id !== agentId) {
+    const own = `/agent/${seg(me.agent_id)}?date=${seg(date)}`;
+    replace(
+      'day-summary',
+      el('p', {}, el('a', { href: own }, `Open your own day (${me.agent_id})`)),
+    );
+    byId('day-summary').hidden = false;
+  }
+}
+
 async function load(date) {
   say('Loading…');
   replace('stops');
   byId('day-summary').hidden = true;
   byId('conduct').hidden = true;
   const answer = await getJson(`/itinerary/${seg(agentId)}?date=${seg(date)}`);
-  if (answer.status === 404) return say(`No plan for ${agentId} on ${date}.`);
+  if (answer.status === 404) return noDay(date);
   if (!answer.ok) return say(`The day could not be read (${problem(answer)}).`);
   const day = answer.data;
   say('');
@@ -300,5 +323,11 @@ dayInput.addEventListener('change', () => {
   window.history.replaceState(null, '', url);
   load(dayInput.value);
 });
-watchPosition();
-load(dayInput.value);
+startSession({
+  onSignedIn(user, { first }) {
+    me = user;
+    if (first) watchPosition();
+    load(dayInput.value); // and again after signing in anew
+    return true;
+  },
+});

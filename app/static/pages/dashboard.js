@@ -1,4 +1,5 @@
-// The planner's dashboard: import, plan, look at the map and timeline, edit, publish.
+// The planner's dashboard: import, plan, look at the map and timeline, edit, publish. Shown
+// once signed in (session.js); an agent who opens it is sent to their own day.
 
 import { getJson, postJson, problem, seg } from './api.js';
 import { byId, el, replace } from './dom.js';
@@ -14,6 +15,7 @@ import {
   renderViolations,
   violationsByCase,
 } from './plan-view.js';
+import { startSession } from './session.js';
 import { renderTimeline } from './timeline.js';
 
 const PALETTE = [
@@ -53,10 +55,16 @@ async function loadRegions() {
   if (!answer.ok) return say(`Regions could not be read (${problem(answer)}).`);
   state.regions = answer.data;
   const select = byId('region');
+  // After signing in again the region chosen before stays chosen.
+  const chosen = state.regions.some((r) => r.name === select.value) ? select.value : null;
   replace(
     select,
     state.regions.map((r) =>
-      el('option', { value: r.name, selected: r.default }, `${r.name} (${r.timezone})`),
+      el(
+        'option',
+        { value: r.name, selected: chosen ? r.name === chosen : r.default },
+        `${r.name} (${r.timezone})`,
+      ),
     ),
   );
   return loadRoads();
@@ -233,6 +241,7 @@ function render() {
     colours: palette,
     edit,
     actions: { move, remove, pin },
+    say,
   });
   renderPublish();
 }
@@ -384,4 +393,15 @@ byId('plan-button').addEventListener('click', plan);
 byId('publish-button').addEventListener('click', publish);
 byId('reoptimise-button').addEventListener('click', reoptimise);
 byId('discard-button').addEventListener('click', discard);
-loadRegions();
+startSession({
+  onSignedIn(me, { first }) {
+    if (me.role === 'agent') {
+      // The dashboard is the planners'; an agent's page is their own day.
+      window.location.replace(`/agent/${seg(me.agent_id)}`);
+      return false;
+    }
+    if (!first) say('Signed in again: the page is as you left it.');
+    loadRegions(); // and again after signing in anew: what is on the page stays
+    return true;
+  },
+});

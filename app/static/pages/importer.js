@@ -2,7 +2,7 @@
 // the planner map columns to fields and edit the rows in a table, and report every row that
 // cannot be planned. The table, not the file, is what gets planned.
 
-import { problem } from './api.js';
+import { postForm, problem } from './api.js';
 import { CsvError, readTable } from './csv.js';
 import { el, replace, byId } from './dom.js';
 import { AGENT_FIELDS, CASE_FIELDS, buildAgents, buildCases, guessMapping } from './mapping.js';
@@ -12,11 +12,10 @@ import { RecordTable, recordsFrom } from './table.js';
 async function readWorkbook(file) {
   const form = new FormData();
   form.append('file', file);
-  const response = await fetch('/imports/table', { method: 'POST', body: form });
-  const data = await response.json();
-  if (!response.ok) throw new CsvError(problem({ status: response.status, data }));
-  const records = data.rows.map((values, index) => ({ row: index + 1, values }));
-  return { headers: data.headers, records };
+  const answer = await postForm('/imports/table', form);
+  if (!answer.ok) throw new CsvError(problem(answer));
+  const records = answer.data.rows.map((values, index) => ({ row: index + 1, values }));
+  return { headers: answer.data.headers, records };
 }
 
 const KINDS = {

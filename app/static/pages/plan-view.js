@@ -3,6 +3,7 @@
 
 import { seg } from './api.js';
 import { el, replace, byId } from './dom.js';
+import { download, openPage } from './files.js';
 import { clock, duration, km, money } from './format.js';
 
 export function renderSummary(summary) {
@@ -260,7 +261,24 @@ function stopRow(stop, index, agentId, agentIds, actions, edit, flagged) {
   );
 }
 
-/** The itineraries with export links and per-stop edit controls. */
+/** A button fetching an export with the token (a plain link could not send it). */
+function exportButton(label, name, fetchIt, say) {
+  const button = el('button', { type: 'button', class: 'link', 'aria-label': name }, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const failed = await fetchIt();
+      if (failed) say(`${name}: not available (${failed}).`);
+    } catch (error) {
+      say(`${name}: not available (${error.message}).`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/** The itineraries with export buttons and per-stop edit controls. */
 export function renderItineraries(view, agents, ctx) {
   const byAgent = new Map(view.itineraries.map((it) => [it.agent_id, it]));
   const agentIds = agents.map((a) => a.id);
@@ -271,12 +289,30 @@ export function renderItineraries(view, agents, ctx) {
     const a = seg(agent.id);
     const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.backgroundColor = ctx.colours.get(agent.id) ?? '';
+    const day = `/plans/${planId}/itineraries/${a}`;
+    const fallback = `${agent.id}-${ctx.planId.slice(0, 8)}`; // the server's CSV name
     const links = el(
       'p',
       { class: 'exports' },
-      el('a', { href: `/plans/${planId}/itineraries/${a}.csv`, download: '' }, 'CSV'),
-      el('a', { href: `/plans/${planId}/itineraries/${a}.ics`, download: '' }, 'Calendar (.ics)'),
-      el('a', { href: `/plans/${planId}/itineraries/${a}/print`, target: '_blank' }, 'Print'),
+      exportButton(
+        'CSV',
+        `CSV of ${agent.id}`,
+        () => download(`${day}.csv`, `${fallback}.csv`),
+        ctx.say,
+      ),
+      exportButton(
+        'Calendar (.ics)',
+        `Calendar (.ics) of ${agent.id}`,
+        () => download(`${day}.ics`, `${fallback}.ics`),
+        ctx.say,
+      ),
+      exportButton(
+        'Print',
+        `Print the day of ${agent.id}`,
+        () => openPage(`${day}/print`),
+        ctx.say,
+      ),
+      // The agent's page asks for its own sign-in: a new tab does not share this one's.
       el('a', { href: `/agent/${a}?date=${ctx.date}`, target: '_blank' }, 'Agent page'),
     );
     const figures = it?.stops.length
