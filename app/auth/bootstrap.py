@@ -40,6 +40,6 @@ def ensure_first_admin(users: UserStore, password: str | None, var_dir: Path) ->
     if password is None:
         password = secrets.token_urlsafe(18)
         path = var_dir / "initial-admin-password"
-        _write_private(path, password + "\n")
+        _write_private(path, password)
         logger.warning("first run: sign in as %r; the password is in %s", FIRST_ADMIN, path)
     users.create(FIRST_ADMIN, "admin", password=password)

@@ -209,3 +209,20 @@ def test_passwords_are_stored_as_argon2_hashes(client: TestClient, settings: Set
         ).one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_guessing_tokens_is_rate_limited_per_client(settings: Settings) -> None:
+    """Bad tokens count against the client's address: after the limit, 429, and no more
+    audit entries per guess (a flood cannot fill the audit log)."""
+    limited = settings.model_copy(update={"failed_access_rate_limit": "3/minute"})
+    with admin_client(create_app(limited)) as client:
+        guesses = [
+            client.get("/auth/me", headers=bearer(f"dsp_{n:016x}_guess")).status_code
+            for n in range(5)
+        ]
+        assert guesses == [401, 401, 401, 429, 429]
+        assert client.get("/auth/me").status_code == 200  # a valid token still passes
+        refused = client.get(
+            "/audit", params={"action": "access.unauthenticated", "limit": 100}
+        ).json()
+        assert len(refused) == 3
