@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import typing
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -63,10 +64,26 @@ def minutes_of_day(time_of_day: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def _is_number(annotation: object) -> bool:
+    if annotation in (int, float):
+        return True
+    return any(_is_number(arg) for arg in typing.get_args(annotation) if arg is not bool)
+
+
 class StrictModel(BaseModel):
-    """Request parts: unknown fields are an error, not silently dropped."""
+    """Request parts: unknown fields are an error, not silently dropped, and a number field
+    takes no true/false (pydantic would read them as 1 and 0)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_booleans(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            msg = "a number, not true or false"
+            raise ValueError(msg)
+        return value
 
 
 class LatLonIn(StrictModel):

@@ -22,3 +22,8 @@ export DOORSTEP_TEST_POSTGRES_URL="${DOORSTEP_TEST_POSTGRES_URL:-postgresql+psyc
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/pytest "$@"
+# The full run also puts what is stored (tests marked "storage") on PostgreSQL, production's
+# database: a fresh database per test, migrated from empty.
+if [ $# -eq 0 ]; then
+    DOORSTEP_TEST_DATABASE=postgresql .venv/bin/pytest -q -m storage
+fi

@@ -16,6 +16,7 @@ from app.config import Settings
 from app.main import create_app
 from geo import Region, import_region, load_region
 from tests.auth import new_user
+from tests.databases import database_for_test
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -47,16 +48,18 @@ def region(regions_dir: Path) -> Region:
 
 
 @pytest.fixture
-def settings(regions_dir: Path, tmp_path: Path) -> Settings:
-    """Settings on the shipped data, this run's imported regions and a fresh database."""
-    return Settings(
-        data_dir=DATA_DIR,
-        var_dir=tmp_path,
-        regions_dir=regions_dir,
-        database_url=f"sqlite:///{tmp_path / 'doorstep.db'}",
-        solver_workers=1,  # one search per plan: tests run side by side with others
-        rate_limit="100000/minute",  # tests/app/test_access.py checks the limits themselves
-    )
+def settings(regions_dir: Path, tmp_path: Path) -> Iterator[Settings]:
+    """Settings on the shipped data, this run's imported regions and a fresh database
+    (tests/databases.py: SQLite, or PostgreSQL when the run asks)."""
+    with database_for_test(tmp_path) as database_url:
+        yield Settings(
+            data_dir=DATA_DIR,
+            var_dir=tmp_path,
+            regions_dir=regions_dir,
+            database_url=database_url,
+            solver_workers=1,  # one search per plan: tests run side by side with others
+            rate_limit="100000/minute",  # tests/app/test_auth.py checks the limits themselves
+        )
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ from app.config import Settings
 from app.main import create_app
 from tests.auth import admin_client, new_user
 from tests.conftest import DATA_DIR
+from tests.databases import database_for_test
+
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
 
 ROLES = ("anonymous", "admin", "planner", "other_planner", "agent", "other_agent", "auditor")
 PLAN_DATE = "2026-11-18"
@@ -47,16 +50,22 @@ class World:
 @pytest.fixture(scope="module")
 def world(regions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     var = tmp_path_factory.mktemp("access")
-    settings = Settings(
-        data_dir=DATA_DIR,
-        var_dir=var,
-        regions_dir=regions_dir,
-        database_url=f"sqlite:///{var / 'doorstep.db'}",
-        solver_workers=1,
-        rate_limit="100000/minute",
-        failed_access_rate_limit="100000/minute",
-    )
-    with admin_client(create_app(settings)) as client:
+    with (
+        database_for_test(var) as database_url,
+        admin_client(
+            create_app(
+                Settings(
+                    data_dir=DATA_DIR,
+                    var_dir=var,
+                    regions_dir=regions_dir,
+                    database_url=database_url,
+                    solver_workers=1,
+                    rate_limit="100000/minute",
+                    failed_access_rate_limit="100000/minute",
+                )
+            )
+        ) as client,
+    ):
         planner = new_user(client, "planner", team="vaduz")
         body = _small_plan()
         plan = client.post("/plan", json=body, headers=planner).json()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -17,10 +19,23 @@ from app.config import Settings
 from app.main import create_app
 from tests.auth import PASSWORD, admin_client, bearer, new_user
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 
 def _users(client: TestClient) -> UserStore:
     users: UserStore = client.app.state.users  # type: ignore[attr-defined]
     return users
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[sqlalchemy.Connection]:
+    """A transaction on the app's database, outside the app."""
+    engine = sqlalchemy.create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def _sign_in(client: TestClient, username: str, password: str) -> Any:
@@ -82,7 +97,7 @@ def test_a_personal_token_is_shown_once_stored_hashed_and_revocable(
     assert dt.timedelta(days=6, hours=23) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(7)
     listed = client.get("/auth/tokens").json()
     assert "token" not in next(t for t in listed if t["id"] == token["id"])
-    with sqlalchemy.create_engine(settings.database_url).connect() as db:
+    with _database(settings) as db:
         stored = db.execute(sqlalchemy.text("SELECT * FROM access_tokens")).all()
     assert token["token"] not in json.dumps([list(map(str, row)) for row in stored])
 
@@ -194,16 +209,18 @@ def test_the_flow_is_in_the_audit_log(client: TestClient, sample_request: dict[s
 
 def test_the_audit_log_refuses_updates(client: TestClient, settings: Settings) -> None:
     _sign_in(client, "admin", "not the password")
-    engine = sqlalchemy.create_engine(settings.database_url)
-    with engine.begin() as db:
+    with _database(settings) as db:
         assert db.execute(sqlalchemy.text("SELECT count(*) FROM audit_log")).scalar_one() > 0
-    with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as db:
+    with (
+        pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+        _database(settings) as db,
+    ):
         db.execute(sqlalchemy.text("UPDATE audit_log SET action = 'nothing'"))
 
 
 def test_passwords_are_stored_as_argon2_hashes(client: TestClient, settings: Settings) -> None:
     new_user(client, "auditor", username="ann")
-    with sqlalchemy.create_engine(settings.database_url).connect() as db:
+    with _database(settings) as db:
         (stored,) = db.execute(
             sqlalchemy.text("SELECT password_hash FROM users WHERE username = 'ann'")
         ).one()

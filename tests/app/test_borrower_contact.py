@@ -12,6 +12,8 @@ import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 DATE = "2026-11-18"
 AGENTS = [
     {

@@ -14,6 +14,8 @@ from app.config import Settings
 from app.main import create_app
 from tests.auth import admin_client, new_user
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "compliance"
 AGENT = {
     "id": "A-1",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,16 +10,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from app.config import Settings
 from app.db import Base, create_db_engine, migrate
 from app.main import create_app
 from tests.auth import admin_client, new_user
+from tests.databases import fresh_postgres_database
 from tests.feasibility import plan_violations
-
-POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL")
 
 
 def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
@@ -36,18 +32,20 @@ def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    if not POSTGRES_URL:
-        pytest.skip("DOORSTEP_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)")
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.mark.postgres
+def test_migrations_from_empty_match_the_tables_on_postgresql(postgres_url: str) -> None:
+    engine = create_db_engine(postgres_url)
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        migrate(engine)
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diff == []
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        engine.dispose()
 
 
 @pytest.mark.postgres

@@ -3,6 +3,7 @@ and every answer matches the schema (status codes, content types, bodies)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from app.main import create_app
 from tests.auth import new_user
 from tests.conftest import DATA_DIR
 
-EXAMPLES_PER_OPERATION = 60
+EXAMPLES_PER_OPERATION = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "60"))
 """Sized so the whole run takes a few minutes on two cores."""
 
 # The app exists at import, for its schema; nothing is loaded until a lifespan runs (the

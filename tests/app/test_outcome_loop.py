@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from tests.feasibility import plan_violations
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 VADUZ = ZoneInfo("Europe/Vaduz")
 HOME = "Am Widagraba 7, 9490 Vaduz"
 OTHER = "Landstrasse 117, 9490 Vaduz"

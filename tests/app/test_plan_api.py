@@ -20,6 +20,8 @@ from tests.auth import admin_client
 from tests.feasibility import plan_violations
 from tests.road_oracle import fastest_from, nearest_edge_m, split_at_snaps, weighted_graph
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 OFF_ROAD_IN_ALPS = {"lat": 47.0500, "lon": 9.6000}  # the extract's Alpine edge, no drivable road
 OUTSIDE_REGION = {"lat": 48.1372, "lon": 11.5756}  # Munich
 

@@ -13,6 +13,8 @@ import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
+
 AGENTS = [
     {
         "id": agent_id,

@@ -107,7 +107,9 @@ def test_requests_are_spaced_by_the_rate_limit(
     times = [t for t, _, _ in requests.seen]
     assert len(times) == 3
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= delay_s * 0.95, gaps
+    # Arrival times at the server carry scheduling jitter on a busy machine (up to ~20 ms
+    # seen); without the limit the gaps would be a few milliseconds.
+    assert min(gaps) >= delay_s * 0.8, gaps
 
 
 def test_server_errors_are_geo_errors_and_not_cached(
