@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.main import create_app
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
 DEFAULT_EXTRACT = DATA_DIR / "osm" / "liechtenstein.osm.pbf"
 SAMPLE_REQUEST = DATA_DIR / "samples" / "plan-request.json"
+POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +78,21 @@ def sample_request() -> dict[str, Any]:
     body: dict[str, Any] = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
     body["options"] = {"time_limit_seconds": 1}
     return body
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards (tests using it are
+    marked ``postgres``)."""
+    if not POSTGRES_URL:
+        pytest.skip("DOORSTEP_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -60,7 +60,11 @@ def test_expired_forged_and_foreign_tokens_are_refused(client: TestClient) -> No
     claims = {"sub": user_id, "aud": "doorstep", "iat": now}
     good = jwt.encode(claims | {"exp": now + dt.timedelta(minutes=5)}, secret, "HS256")
     expired = jwt.encode(claims | {"exp": now - dt.timedelta(seconds=1)}, secret, "HS256")
-    forged = jwt.encode(claims | {"exp": now + dt.timedelta(minutes=5)}, "a guessed secret, long enough for HS256", "HS256")
+    forged = jwt.encode(
+        claims | {"exp": now + dt.timedelta(minutes=5)},
+        "a guessed secret, long enough for HS256",
+        "HS256",
+    )
     unsigned = jwt.encode(claims | {"exp": now + dt.timedelta(minutes=5)}, None, "none")
     assert client.get("/auth/me", headers=bearer(good)).status_code == 200
     for token in (expired, forged, unsigned, "dsp_0123456789abcdef_nope", "garbage"):

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx2
 
+from tests.auth import PASSWORD
 from tests.conftest import DATA_DIR, SAMPLE_REQUEST
 from tests.feasibility import plan_violations
-from tests.auth import PASSWORD
 from tests.live_server import live_server, sign_in
 
 
