@@ -4,10 +4,11 @@ updates, and only the retention purge deletes."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -93,18 +94,39 @@ class AuditLog:
         if before_id is not None:
             query = query.where(AuditRecord.id < before_id)
         with Session(self._engine) as session:
-            return [
-                AuditEntry(
-                    id=r.id,
-                    at=as_utc(r.at),
-                    actor_id=r.actor_id,
-                    actor_name=r.actor_name,
-                    actor_role=r.actor_role,
-                    action=r.action,
-                    target=r.target,
-                    outcome=r.outcome,  # type: ignore[arg-type]
-                    client=r.client,
-                    details=r.details,
-                )
-                for r in session.scalars(query)
-            ]
+            return [_entry(r) for r in session.scalars(query)]
+
+    def naming(
+        self, targets: Collection[str], target_endings: Collection[str] = ()
+    ) -> list[AuditEntry]:
+        """Entries whose target is one of ``targets`` or ends with one of
+        ``target_endings``, oldest first."""
+        exact = sorted(set(targets))
+        conditions: list[ColumnElement[bool]] = [
+            AuditRecord.target.in_(exact[start : start + _CHUNK])
+            for start in range(0, len(exact), _CHUNK)
+        ]
+        conditions += [AuditRecord.target.endswith(e, autoescape=True) for e in target_endings]
+        if not conditions:
+            return []
+        query = select(AuditRecord).where(or_(*conditions)).order_by(AuditRecord.id)
+        with Session(self._engine) as session:
+            return [_entry(r) for r in session.scalars(query)]
+
+
+_CHUNK = 500  # values per IN (...): under every database's parameter limit
+
+
+def _entry(record: AuditRecord) -> AuditEntry:
+    return AuditEntry(
+        id=record.id,
+        at=as_utc(record.at),
+        actor_id=record.actor_id,
+        actor_name=record.actor_name,
+        actor_role=record.actor_role,
+        action=record.action,
+        target=record.target,
+        outcome=record.outcome,  # type: ignore[arg-type]
+        client=record.client,
+        details=record.details,
+    )

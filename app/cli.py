@@ -1,10 +1,12 @@
-"""The ``doorstep`` command: serve the API, or plan a request file offline (under the
-service's compliance profiles and visit history, without storing the plan)."""
+"""The ``doorstep`` command: serve the API, plan a request file offline (under the
+service's compliance profiles and visit history, without storing the plan), or purge what
+is past its retention."""
 
 from __future__ import annotations
 
 import argparse
 import copy
+import datetime as dt
 import json
 import logging
 import sys
@@ -23,6 +25,7 @@ from app.outcome_store import OutcomeStore
 from app.planner import Planner
 from app.redaction import PersonalDataFilter, install_log_redaction
 from app.regions import RegionRegistry
+from app.retention import purge
 from app.schemas import PlanRequest
 from geo import GeoError
 
@@ -103,6 +106,18 @@ def _region_list(_: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        migrate(engine)
+        report = purge(engine, settings, dt.datetime.now(dt.UTC), dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    print(json.dumps(report.counts(), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``doorstep`` console script."""
     parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
@@ -126,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     region_import.set_defaults(run=_region_import)
     region_list = region_commands.add_parser("list", help="list the imported regions")
     region_list.set_defaults(run=_region_list)
+    purge_command = commands.add_parser(
+        "purge",
+        help="delete what is past its retention (DOORSTEP_RETENTION_*_DAYS) and print counts",
+    )
+    purge_command.add_argument(
+        "--dry-run", action="store_true", help="count what would go, delete nothing"
+    )
+    purge_command.set_defaults(run=_purge)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_redaction()

@@ -139,6 +139,31 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list); none: closed.",
     )
+    retention_plans_days: int = Field(
+        default=400,
+        ge=1,
+        le=36_500,
+        description=(
+            "Stored plans (request and answer, their agents and visits) are purged this many "
+            "days after they were made; a plan is kept while an outcome of one of its visits "
+            "is inside the outcomes' retention (docs/personal-data.md)."
+        ),
+    )
+    retention_outcomes_days: int = Field(
+        default=1095,
+        ge=1,
+        le=36_500,
+        description="Visit outcomes (notes, positions) are purged this long after recording.",
+    )
+    retention_audit_log_days: int = Field(
+        default=2190, ge=1, le=36_500, description="Audit log entries are purged this long after."
+    )
+    retention_access_tokens_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="Expired or revoked personal access tokens are kept this long, then purged.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

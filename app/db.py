@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Delete,
     Float,
     ForeignKey,
     Index,
@@ -22,8 +23,8 @@ from sqlalchemy import (
     Text,
     create_engine,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine import CursorResult, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -40,7 +41,7 @@ class PlanRecord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     region: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -87,14 +88,16 @@ class VisitOutcomeRecord(Base):
     __table_args__ = (Index("ix_visit_outcomes_case", "case_id", "occurred_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    visit_id: Mapped[str] = mapped_column(String(36), ForeignKey("plan_visits.visit_id"))
+    visit_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("plan_visits.visit_id"), index=True
+    )
     case_id: Mapped[str] = mapped_column(String(100))
     agent_id: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(64), index=True)
     place: Mapped[str] = mapped_column(String(600))
     outcome: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -168,6 +171,12 @@ class AuditRecord(Base):
 def as_utc(instant: dt.datetime) -> dt.datetime:
     """A stored instant, aware: SQLite hands back naive datetimes, stored as UTC."""
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
+
+
+def delete_rows(session: Session, statement: Delete) -> int:
+    """Run a DELETE in ``session``; how many rows it deleted."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
 
 
 def create_db_engine(database_url: str) -> Engine:

@@ -11,6 +11,7 @@ from app.audit import AuditLog
 from app.auth import UserStore
 from app.compliance import ProfileLibrary
 from app.config import Settings
+from app.data_subjects import DataSubjects
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
 from app.rate_limits import RateLimits
@@ -79,6 +80,12 @@ def get_audit_log(request: Request) -> AuditLog:
     return log
 
 
+def get_data_subjects(request: Request) -> DataSubjects:
+    """The app's data-subject requests."""
+    subjects: DataSubjects = request.app.state.data_subjects
+    return subjects
+
+
 def get_rate_limits(request: Request) -> RateLimits:
     """The app's rate limits."""
     limits: RateLimits = request.app.state.rate_limits
@@ -94,4 +101,5 @@ OutcomeStoreDep = Annotated[OutcomeStore, Depends(get_outcome_store)]
 ProfileLibraryDep = Annotated[ProfileLibrary, Depends(get_profile_library)]
 UsersDep = Annotated[UserStore, Depends(get_users)]
 AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]
+DataSubjectsDep = Annotated[DataSubjects, Depends(get_data_subjects)]
 RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]

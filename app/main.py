@@ -16,6 +16,7 @@ from app.auth import UserStore
 from app.auth.bootstrap import ensure_first_admin, signing_secret
 from app.compliance import ProfileLibrary, load_profile_files
 from app.config import Settings, get_settings
+from app.data_subjects import DataSubjects
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import PROTECTED_RESPONSES, install_error_handlers
@@ -26,6 +27,7 @@ from app.routes import (
     audit,
     auth,
     compliance,
+    data_subjects,
     exports,
     geocoding,
     health,
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.matrix_cache = geo.MatrixCache()
         app.state.users = UserStore(engine)
         app.state.audit = AuditLog(engine)
+        app.state.data_subjects = DataSubjects(engine)
         app.state.rate_limits = RateLimits(settings)
         app.state.jwt_secret = signing_secret(_secret(settings.jwt_secret), settings.var_dir)
         ensure_first_admin(
@@ -92,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
-    signed_in = (auth, users, audit, plans, exports, itinerary, visits)
+    signed_in = (auth, users, audit, data_subjects, plans, exports, itinerary, visits)
     for module in (*signed_in, compliance, geocoding, regions, imports):
         app.include_router(module.router, responses=PROTECTED_RESPONSES)
     for module in (health, pages):

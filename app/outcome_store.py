@@ -65,7 +65,7 @@ class OutcomeStore:
             )
             session.add(record)
             session.flush()
-            return _outcome_out(record, visit.plan_id)
+            return outcome_out(record, visit.plan_id)
 
     def case_history(self, case_id: str, scope: Scope = EVERYTHING) -> CaseHistoryOut:
         """Every planned visit and recorded outcome of the case in ``scope``, oldest first.
@@ -103,7 +103,7 @@ class OutcomeStore:
                     for v in visits
                 ],
                 outcomes=[
-                    _outcome_out(o, plan_of[o.visit_id]) for o in outcomes if o.visit_id in plan_of
+                    outcome_out(o, plan_of[o.visit_id]) for o in outcomes if o.visit_id in plan_of
                 ],
             )
 
@@ -215,7 +215,8 @@ def _recorded(row: VisitOutcomeRecord) -> hist.RecordedOutcome:
     )
 
 
-def _outcome_out(row: VisitOutcomeRecord, plan_id: str) -> OutcomeOut:
+def outcome_out(row: VisitOutcomeRecord, plan_id: str) -> OutcomeOut:
+    """A stored outcome as the API shows it."""
     return OutcomeOut(
         id=row.id,
         visit_id=row.visit_id,

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.main import create_app
 from geo import Region, import_region, load_region
 from tests.auth import new_user
-from tests.databases import database_for_test
+from tests.databases import database_for_test, fresh_postgres_database
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -77,3 +77,11 @@ def sample_request() -> dict[str, Any]:
     body: dict[str, Any] = json.loads(SAMPLE_REQUEST.read_text(encoding="utf-8"))
     body["options"] = {"time_limit_seconds": 1}
     return body
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards (tests using it are
+    marked ``postgres``)."""
+    with fresh_postgres_database() as url:
+        yield url

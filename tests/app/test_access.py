@@ -130,6 +130,18 @@ def _ids(w: World) -> dict[str, str]:
     }
 
 
+def _other_case(w: World) -> str:
+    """A case of the world's plan outside the agent's day (``w.agent_id``, whose stops the
+    other tests compare): the admin's erasure in the table cuts it out of the plan."""
+    case_id: str = next(
+        stop["case_id"]
+        for itinerary in w.plan["itineraries"]
+        if itinerary["agent_id"] != w.agent_id
+        for stop in itinerary["stops"]
+    )
+    return case_id
+
+
 def _upload(path: str, filename: str, content: bytes) -> Call:
     return lambda w, h: w.client.post(path, files={"file": (filename, content)}, headers=h)
 
@@ -230,6 +242,14 @@ ACCESS: dict[tuple[str, str], tuple[Call, tuple[int, ...]]] = {
         (200, 403, 403, 403, 403, 403),
     ),
     ("GET", "/audit"): (_get("/audit"), (200, 403, 403, 403, 403, 200)),
+    ("GET", "/data-subjects/{case_id}"): (
+        _get("/data-subjects/{case}"),
+        (200, 403, 403, 403, 403, 403),
+    ),
+    ("DELETE", "/data-subjects/{case_id}"): (
+        lambda w, h: w.client.delete(f"/data-subjects/{_other_case(w)}", headers=h),
+        (200, 403, 403, 403, 403, 403),
+    ),
 }
 
 
