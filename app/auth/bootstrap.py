@@ -37,7 +37,7 @@ def ensure_first_admin(users: UserStore, password: str | None, var_dir: Path) ->
     ``var_dir/initial-admin-password`` for the operator (never to the log)."""
     if users.count():
         return
-    if password is None:
+    if not password:  # unset or blank: never an admin without a password
         password = secrets.token_urlsafe(18)
         path = var_dir / "initial-admin-password"
         _write_private(path, password)

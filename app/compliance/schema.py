@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.schemas import IsoDate, ProfileId, StrictModel, TimeOfDay, Weekday, minutes_of_day
+from app.schemas import IsoDate, ProfileId, TimeOfDay, Weekday, minutes_of_day
 
 Condition = Literal[
     "attorney_on_record", "cease_contact", "dispute_open", "vulnerable", "capacity_concern",
@@ -19,7 +19,11 @@ RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", exam
 Calendar = Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", examples=["US-MA"])]
 
 
-class HoursWindowIn(StrictModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HoursWindowIn(_Strict):
     """Allowed hours on some weekdays, local time of the visit address."""
 
     days: list[Weekday] = Field(min_length=1, max_length=7)
@@ -34,7 +38,7 @@ class HoursWindowIn(StrictModel):
         return self
 
 
-class _Rule(StrictModel):
+class _Rule(_Strict):
     id: RuleId
     source: str = Field(min_length=1, max_length=500, description="Title and section.")
     certainty: Certainty = Field(description="H primary text, M secondary, L weak, P policy.")
@@ -106,7 +110,7 @@ RuleIn = Annotated[
 ]
 
 
-class ProfileIn(StrictModel):
+class ProfileIn(_Strict):
     """A compliance profile (docs/compliance-profiles.md): the rules of one jurisdiction or
     regime, versioned and dated."""
 
