@@ -87,7 +87,8 @@ def _start_server(
     )
     with (folder / "server.log").open("ab") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            # The console script, as run.sh and the image start it.
+            [str(Path(sys.executable).parent / "doorstep"), "serve", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
