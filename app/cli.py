@@ -5,25 +5,22 @@ is past its retention."""
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime as dt
 import json
-import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
-from uvicorn.config import LOGGING_CONFIG
 
 from app.compliance import ProfileLibrary, load_profile_files
 from app.config import get_settings
 from app.db import create_db_engine, migrate
 from app.errors import PlanInputError
+from app.logs import configure_logging, logging_config
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
-from app.redaction import PersonalDataFilter, install_log_redaction
 from app.regions import RegionRegistry
 from app.retention import purge
 from app.schemas import PlanRequest
@@ -34,16 +31,13 @@ def _serve(args: argparse.Namespace) -> int:
     from app.main import create_app  # here: `doorstep plan` needs no web stack
 
     settings = get_settings()
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["filters"] = {"personal_data": {"()": PersonalDataFilter}}
-    for handler in log_config["handlers"].values():
-        handler["filters"] = ["personal_data"]
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level="info",
-        log_config=log_config,
+        log_level=settings.log_level,
+        log_config=logging_config(settings),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 
@@ -150,8 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     purge_command.set_defaults(run=_purge)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_log_redaction()
+    try:
+        configure_logging(get_settings())
+    except ValidationError as exc:
+        print(f"doorstep: bad settings: {exc}", file=sys.stderr)
+        return 2
     result: int = args.run(args)
     return result
 

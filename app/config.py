@@ -164,6 +164,27 @@ class Settings(BaseSettings):
         le=36_500,
         description="Expired or revoked personal access tokens are kept this long, then purged.",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: lines for a terminal; json: one JSON object per record, for collectors.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="The least severe records logged."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "A bearer token for Prometheus to scrape GET /metrics with; admins and auditors "
+            "may read it with their own tokens either way."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description=(
+            "Proxies whose X-Forwarded-For and -Proto are believed (comma-separated addresses "
+            "or networks): the client address of rate limits and the audit log comes from them."
+        ),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
@@ -175,6 +196,19 @@ class Settings(BaseSettings):
         except ValueError as exc:
             msg = f"not a rate like '600/minute': {value!r}"
             raise ValueError(msg) from exc
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            msg = "the metrics token must be at least 16 characters"
+            raise ValueError(msg)
         return value
 
     @model_validator(mode="after")

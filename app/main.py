@@ -20,9 +20,11 @@ from app.data_subjects import DataSubjects
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import PROTECTED_RESPONSES, install_error_handlers
+from app.metrics import MetricsMiddleware
 from app.outcome_store import OutcomeStore
 from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
+from app.request_id import RequestIdMiddleware
 from app.routes import (
     audit,
     auth,
@@ -33,6 +35,7 @@ from app.routes import (
     health,
     imports,
     itinerary,
+    metrics,
     pages,
     plans,
     regions,
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry = RegionRegistry.from_settings(settings)
         registry.get(None)  # load the default region now, not on the first request
         app.state.settings = settings
+        app.state.engine = engine
         app.state.registry = registry
         app.state.store = PlanStore(engine)
         app.state.outcomes = OutcomeStore(engine)
@@ -95,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
-    signed_in = (auth, users, audit, data_subjects, plans, exports, itinerary, visits)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every later record carries the id
+    signed_in = (auth, users, audit, data_subjects, plans, exports, itinerary, visits, metrics)
     for module in (*signed_in, compliance, geocoding, regions, imports):
         app.include_router(module.router, responses=PROTECTED_RESPONSES)
     for module in (health, pages):

@@ -3,9 +3,11 @@ day planned, or a hand-edited plan evaluated. Shared by the API and the CLI."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import geo
+from app import metrics
 from app.compliance import ProfileLibrary
 from app.config import Settings
 from app.errors import PlanInputError
@@ -36,8 +38,14 @@ class Planner:
         PlanInputError
             If a field cannot be used (it names the field).
         """
+        started = time.perf_counter()
         day, limits = self._prepare(request)
-        return solve_day(day, limits)
+        prepared = time.perf_counter()
+        response = solve_day(day, limits)
+        metrics.record_plan(
+            response, prepare_s=prepared - started, solve_s=time.perf_counter() - prepared
+        )
+        return response
 
     def evaluate(
         self, request: PlanRequest, edit: PlanEditIn, plan_id: str

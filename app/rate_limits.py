@@ -34,3 +34,7 @@ class RateLimits:
             return None
         reset_at = self._limiter.get_window_stats(item, kind, key).reset_time
         return max(1, math.ceil(reset_at - time.time()))
+
+    def storage_answers(self) -> bool:
+        """Whether the counters' storage answers (in memory: always)."""
+        return self._limiter.storage.check()

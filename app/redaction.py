@@ -31,11 +31,3 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         record.msg, record.args = redact(message), None
         return True
-
-
-def install_log_redaction() -> None:
-    """Put the filter on every handler of the root logger (uvicorn's own loggers get it
-    through their logging config: ``app.cli``)."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
-            handler.addFilter(PersonalDataFilter())

@@ -68,6 +68,11 @@ class RegionRegistry:
                 self._loaded[name] = self._load(name)
             return self._loaded[name]
 
+    def is_loaded(self, name: str) -> bool:
+        """Whether the named region is in memory."""
+        with self._lock:
+            return name in self._loaded
+
     def import_region(
         self,
         extract: Path,
@@ -86,7 +91,8 @@ class RegionRegistry:
                 country_code=country_code,
                 speeds=self._speeds,
             )
-            self._loaded.pop(name, None)
+            if self._loaded.pop(name, None) is not None:  # in use: swap in the new import
+                self._loaded[name] = geo.load_region(self._regions_dir / name)
             return manifest
 
     def _load(self, name: str) -> geo.Region:

@@ -25,10 +25,10 @@ pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
 ROLES = ("anonymous", "admin", "planner", "other_planner", "agent", "other_agent", "auditor")
 PLAN_DATE = "2026-11-18"
 
-OPEN_OPERATIONS = {("GET", "/healthz"), ("POST", "/auth/token")}
-"""API operations anyone may call: liveness and sign-in. (The pages' empty shells and the API
-docs are open too, outside the schema.) Every other operation of the schema must have a row
-in ACCESS below (test_every_operation_is_in_the_table)."""
+OPEN_OPERATIONS = {("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/auth/token")}
+"""API operations anyone may call: liveness, readiness and sign-in. (The pages' empty shells
+and the API docs are open too, outside the schema.) Every other operation of the schema must
+have a row in ACCESS below (test_every_operation_is_in_the_table)."""
 
 
 @dataclass
@@ -250,6 +250,8 @@ ACCESS: dict[tuple[str, str], tuple[Call, tuple[int, ...]]] = {
         lambda w, h: w.client.delete(f"/data-subjects/{_other_case(w)}", headers=h),
         (200, 403, 403, 403, 403, 403),
     ),
+    # Or the scrape token, DOORSTEP_METRICS_TOKEN: tests/app/test_metrics.py.
+    ("GET", "/metrics"): (_get("/metrics"), (200, 403, 403, 403, 403, 200)),
 }
 
 
