@@ -6,9 +6,11 @@ reached for free from anywhere; its shift is the vehicle's time window, ``max_wo
 the shift duration, ``capacity`` the first load dimension and ``max_visits`` a second one
 (each visit loads 1); ``costs`` are the fixed, per-distance and per-duration costs in
 integer units of :func:`cost_scale`. A must-visit (no value) that some agent could serve
-as its only visit is a *required* client; one that none could is left out of the model (it
-stays unassigned); a visit with a value is an optional client whose prize is its value. A
-visit with several windows is a mutually exclusive group of one client per window. Skills
+as its only visit is a *required* client; one that none could even by the shortest chains of
+legs is left out of the model (it stays unassigned), and one in between (only a stop on the
+way, quicker than the direct leg, gets it in: see :func:`model_visits`) is an optional client
+at the must-visit prize; a visit with a value is an optional client whose prize is its value.
+A visit with several windows is a mutually exclusive group of one client per window. Skills
 and pins: agents that may not serve the same visits share a routing profile in which those
 visits are unreachable.
 
@@ -66,25 +68,132 @@ def servable_alone(problem: Problem, visit_idx: int, agent_idx: int) -> bool:
     """Whether the agent could serve the visit as its only one: start -> visit -> end within
     the shift and a window, its demand within capacity, within the longest working day."""
     agent = problem.agents[agent_idx]
+    place = problem.visits[visit_idx].location_idx
+    travel = problem.travel_time_of(agent_idx)
+    into_s = int(travel[agent.start_location_idx, place])
+    end = agent.end_location_idx
+    back_s = 0 if end is None else int(travel[place, end])
+    return _fits_alone(problem, visit_idx, agent_idx, into_s, back_s)
+
+
+def _fits_alone(problem: Problem, visit_idx: int, agent_idx: int, into_s: int, back_s: int) -> bool:
+    """:func:`servable_alone` with ``into_s`` of travel from the start to the visit and
+    ``back_s`` from it to the end (ignored for an open route). With lower bounds of the
+    travel, False means that no route of the agent can serve the visit."""
+    agent = problem.agents[agent_idx]
     visit = problem.visits[visit_idx]
     if agent.capacity is not None and visit.demand > agent.capacity:
         return False
     if agent.max_visits == 0:
         return False
-    travel = problem.travel_time_of(agent_idx)
-    arrival = agent.shift.start_s + int(travel[agent.start_location_idx, visit.location_idx])
+    arrival = agent.shift.start_s + into_s
     starts = [max(arrival, w.start_s) for w in visit.time_windows if w.end_s >= arrival]
     if visit.time_windows and not starts:
         return False
     start = min(starts) if starts else arrival
     end = start + visit.service_s
     if agent.end_location_idx is not None:
-        end += int(travel[visit.location_idx, agent.end_location_idx])
-    depart = start - int(travel[agent.start_location_idx, visit.location_idx])
+        end += back_s
+    depart = start - into_s
     working = end - max(agent.shift.start_s, depart)
     return end <= agent.shift.end_s and (
         agent.max_working_s is None or working <= agent.max_working_s
     )
+
+
+def model_visits(
+    problem: Problem, forbidden: Sequence[frozenset[int]]
+) -> tuple[list[int], frozenset[int]]:
+    """The visits PyVRP gets, and the must-visits among them it may leave out.
+
+    PyVRP must serve a must-visit that some able agent can serve alone (else it finds no
+    plan and OR-Tools takes over). One that none can alone may still be servable: a matrix
+    need not keep the triangle inequality (rounding, time-of-day profiles), so a chain of
+    legs through other stops can be quicker than the direct leg. Such a visit is kept, as an
+    optional client at the must-visit prize, when the shortest chains of legs into and out
+    of it would let some able agent serve it; only one that not even they let in stays out
+    (a client that can never be served would drag the search through infeasible plans).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    forbidden
+        Per agent, the visits it may not serve (:func:`forbidden_visits`).
+
+    Returns
+    -------
+    tuple of (list of int, frozenset of int)
+        The visits in the model, in index order, and the must-visits among them that are
+        optional clients.
+    """
+    able = [
+        [k for k in range(len(problem.agents)) if v not in forbidden[k]]
+        for v in range(len(problem.visits))
+    ]
+    kept: set[int] = set()
+    detour: list[int] = []  # travel is all that keeps these must-visits out
+    for v, visit in enumerate(problem.visits):
+        if visit.value is not None or any(servable_alone(problem, v, k) for k in able[v]):
+            kept.add(v)
+        elif any(_fits_alone(problem, v, k, 0, 0) for k in able[v]):
+            detour.append(v)
+    optional: set[int] = set()
+    if detour:
+        profiles = sorted({problem.agents[k].profile_idx for v in detour for k in able[v]})
+        places = sorted({problem.visits[v].location_idx for v in detour})
+        row = {place: i for i, place in enumerate(places)}
+        shortest: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
+        for p in profiles:
+            travel = np.asarray(problem.travel_time_s[p], dtype=np.int64)
+            shortest[p] = (
+                shortest_legs_s(travel, places),
+                shortest_legs_s(travel, places, out=True),
+            )
+        for v in detour:
+            i = row[problem.visits[v].location_idx]
+            for k in able[v]:
+                agent = problem.agents[k]
+                into, out = shortest[agent.profile_idx]
+                end = agent.end_location_idx
+                back_s = 0 if end is None else int(out[i, end])
+                if _fits_alone(problem, v, k, int(into[i, agent.start_location_idx]), back_s):
+                    optional.add(v)
+                    break
+    return sorted(kept | optional), frozenset(optional)
+
+
+_ROWS_PER_PASS = 512
+"""Matrix rows per numpy operation of :func:`shortest_legs_s` (bounds its temporary memory)."""
+
+
+def shortest_legs_s(
+    travel: npt.NDArray[np.int64], targets: Sequence[int], *, out: bool = False
+) -> npt.NDArray[np.int64]:
+    """Shortest travel over chains of legs: ``[i, u]`` from place ``u`` to ``targets[i]``,
+    or with ``out`` from ``targets[i]`` to ``u``.
+
+    Bellman-Ford rounds over the whole matrix until no chain shortens: the first round finds
+    nothing to shorten on a matrix that keeps the triangle inequality.
+    """
+    n = travel.shape[0]
+    best = np.array(travel[list(targets), :] if out else travel[:, list(targets)].T)
+    changed = True
+    while changed:
+        changed = False
+        for row in best:  # a view: updated in place
+            for low in range(0, n, _ROWS_PER_PASS):
+                block = travel[low : low + _ROWS_PER_PASS]
+                if out:  # to every place through one of the block's
+                    via = (row[low : low + len(block), np.newaxis] + block).min(axis=0)
+                    part = row
+                else:  # from each of the block's places through any place
+                    via = (block + row[np.newaxis, :]).min(axis=1)
+                    part = row[low : low + len(block)]
+                if (via < part).any():
+                    np.minimum(part, via, out=part)
+                    changed = True
+    return best
 
 
 def cost_scale(agents: Sequence[Agent]) -> float:
@@ -144,17 +253,15 @@ def build_model(problem: Problem) -> PyVrpModel:
     demand_dim = any(v.demand for v in problem.visits) or any(
         a.capacity is not None for a in problem.agents
     )
-    servable = [
-        v
-        for v, visit in enumerate(problem.visits)
-        if visit.value is not None
-        or any(
-            v not in forbidden[k] and servable_alone(problem, v, k)
-            for k in range(len(problem.agents))
-        )
-    ]
+    in_model, optional = model_visits(problem, forbidden)
     clients, groups, visit_of_client = _clients(
-        problem, servable, scale, n_depots, demand_dim=demand_dim, count_dim=count_dim
+        problem,
+        in_model,
+        optional,
+        scale,
+        n_depots,
+        demand_dim=demand_dim,
+        count_dim=count_dim,
     )
 
     # One PyVRP location per depot and per client; a place index per location (-1: dummy).
@@ -286,19 +393,21 @@ def _matrices(
 def _clients(
     problem: Problem,
     visits: list[int],
+    optional: frozenset[int],
     scale: float,
     first_location: int,
     *,
     demand_dim: bool,
     count_dim: bool,
 ) -> tuple[list[Client], list[ClientGroup], list[int]]:
-    """One client per visit, or a mutually exclusive group of one client per window."""
+    """One client per visit, or a mutually exclusive group of one client per window;
+    ``optional``: must-visits that are optional clients (at the must-visit prize)."""
     clients: list[Client] = []
     groups: list[ClientGroup] = []
     visit_of_client: list[int] = []
     for v in visits:
         visit = problem.visits[v]
-        required = visit.value is None
+        required = visit.value is None and v not in optional
         prize = round(visit.drop_cost * scale)
         load = ([visit.demand] if demand_dim else []) + ([1] if count_dim else [])
         windows: list[TimeWindow | None] = [

@@ -264,6 +264,32 @@ def test_with_breaks_the_money_is_optimal(problem: Problem) -> None:
     _assert_optimal(problem, money_tolerance=0.01 * len(problem.agents))
 
 
+def test_a_must_visit_reached_only_by_a_detour_quicker_than_the_direct_leg() -> None:
+    """A shrunk failure of :func:`test_without_costs_fewest_drops_then_least_travel`: place
+    0 -> 2 takes 1 s direct but 0 s through place 1 (the matrix breaks the triangle
+    inequality) and the shift ends as it starts, so v3 fits only right after v0 and no agent
+    can serve it alone; every visit can still be served, in 0 s of travel."""
+    travel_s = np.array([[0, 0, 1], [0, 0, 0], [1, 0, 0]], dtype=np.int64)
+    problem = Problem(
+        visits=tuple(
+            Visit(id=f"v{i}", location_idx=place, service_s=0)
+            for i, place in enumerate([1, 0, 0, 2])
+        ),
+        agents=(
+            Agent(
+                id="a0",
+                start_location_idx=0,
+                end_location_idx=None,
+                shift=TimeWindow(start_s=0, end_s=0),
+            ),
+        ),
+        travel_time_s=travel_s,
+        distance_m=travel_s,
+    )
+    assert brute_force(problem) == (0.0, 0)
+    _assert_optimal(problem, money_tolerance=0.0)
+
+
 def test_seven_visits_two_agents() -> None:
     """The largest size of the brief, once, on a fixed problem with costs and limits."""
     rng = np.random.default_rng(3)

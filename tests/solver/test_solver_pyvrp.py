@@ -244,6 +244,27 @@ def test_a_must_visit_no_agent_can_make_alone_is_left_out() -> None:
     assert build_model(problem).visit_of_client == [0]
 
 
+def test_a_must_visit_only_a_quicker_detour_reaches_is_an_optional_client() -> None:
+    # The matrix breaks the triangle inequality: 0 -> 2 takes 86 s, 0 -> 1 -> 2 none. Visit 1
+    # must start by 155 s and the shift starts then, so it fits only right after visit 0 and
+    # no agent can make it alone; visit 2 (window before the shift) fits in no route at all.
+    travel = np.array([[0, 0, 86], [0, 0, 0], [86, 0, 0]], dtype=np.int64)
+    problem = Problem(
+        visits=(
+            visit(0, 1, service_s=0),
+            visit(1, 2, service_s=0, windows=[(100, 155)]),
+            visit(2, 2, service_s=0, windows=[(0, 100)]),
+        ),
+        agents=(agent(0, 0, None, (155, 1_000)),),
+        travel_time_s=travel,
+        distance_m=travel * 10,
+    )
+    model = build_model(problem)
+    assert model.visit_of_client == [0, 1]
+    assert [c.required for c in model.data.clients()] == [True, False]
+    assert solved(problem) == [[0, 1]]
+
+
 def test_identical_agents_share_a_vehicle_type() -> None:
     problem = line_problem([0, 10], [visit(0, 1)], [agent(k) for k in range(4)])
     model = build_model(problem)
