@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.access import AnyRole, ScopeDep, audit
-from app.auth import Principal
 from app.deps import StoreDep
 from app.errors import NotFoundError
 from app.exports import day_csv, day_ics, day_page
 from app.schemas import ItineraryOut, PlanResponse
-from app.scope import Scope
-from app.store import PlanStore
 
 router = APIRouter(tags=["exports"])
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -22,14 +19,15 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _day(
+def exported_day(
     request: Request,
-    principal: Principal,
-    scope: Scope,
-    store: PlanStore,
     plan_id: str,
     agent_id: str,
+    principal: AnyRole,
+    scope: ScopeDep,
+    store: StoreDep,
 ) -> tuple[PlanResponse, ItineraryOut]:
+    """The plan and the agent's day in it, if the caller may see them; the export audited."""
     plan = store.get(plan_id, scope)
     itinerary = next((i for i in plan.itineraries if i.agent_id == agent_id), None)
     if itinerary is None or not scope.sees_agent(agent_id):
@@ -45,23 +43,19 @@ def _day(
     return plan, itinerary
 
 
+DayDep = Annotated[tuple[PlanResponse, ItineraryOut], Depends(exported_day)]
+
+
 @router.get(
     "/plans/{plan_id}/itineraries/{agent_id}.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, **_NOT_FOUND},
 )
-def itinerary_csv(
-    request: Request,
-    plan_id: str,
-    agent_id: str,
-    principal: AnyRole,
-    scope: ScopeDep,
-    store: StoreDep,
-) -> Response:
+def itinerary_csv(day: DayDep) -> Response:
     """The agent's stops as CSV, one row per visit (cells that look like formulas are
     quoted so spreadsheets do not run them)."""
-    _, itinerary = _day(request, principal, scope, store, plan_id, agent_id)
-    filename = f"{agent_id}-{plan_id[:8]}.csv"
+    plan, itinerary = day
+    filename = f"{itinerary.agent_id}-{plan.plan_id[:8]}.csv"
     return Response(
         day_csv(itinerary),
         media_type="text/csv; charset=utf-8",
@@ -74,17 +68,9 @@ def itinerary_csv(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, **_NOT_FOUND},
 )
-def itinerary_ics(
-    request: Request,
-    plan_id: str,
-    agent_id: str,
-    principal: AnyRole,
-    scope: ScopeDep,
-    store: StoreDep,
-) -> Response:
+def itinerary_ics(day: DayDep) -> Response:
     """The agent's visits as iCalendar events, for a phone's calendar."""
-    plan, itinerary = _day(request, principal, scope, store, plan_id, agent_id)
-    return Response(day_ics(plan, itinerary), media_type="text/calendar; charset=utf-8")
+    return Response(day_ics(*day), media_type="text/calendar; charset=utf-8")
 
 
 @router.get(
@@ -92,14 +78,6 @@ def itinerary_ics(
     response_class=HTMLResponse,
     responses=_NOT_FOUND,
 )
-def itinerary_print(
-    request: Request,
-    plan_id: str,
-    agent_id: str,
-    principal: AnyRole,
-    scope: ScopeDep,
-    store: StoreDep,
-) -> HTMLResponse:
+def itinerary_print(day: DayDep) -> HTMLResponse:
     """A printable page of the agent's day."""
-    plan, itinerary = _day(request, principal, scope, store, plan_id, agent_id)
-    return HTMLResponse(day_page(plan, itinerary))
+    return HTMLResponse(day_page(*day))
