@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from solver import violations as codes
-from solver.evaluate import evaluate_route
+from solver.evaluate import balance_cost, evaluate_route
 from solver.model import Agent, Problem, TimeWindow, Visit
 from solver.solution import Hint, Unassigned
 
@@ -101,7 +101,11 @@ def repair(
     problem: Problem, orders: Sequence[Sequence[int]], *, deadline: float
 ) -> list[list[int]]:
     """Insert left-out visits wherever that pays, then swap left-out visits for served ones
-    where that pays, until the deadline (a ``time.perf_counter()`` value).
+    where that pays, then leave out one served visit of a route for any number of left-out
+    ones that fill its room where that pays, until the deadline (a ``time.perf_counter()``
+    value). "Pays" counts every term of the objective an edit changes: the route's costs
+    (fixed, working time, distance, lateness), the balance cost and the values gained and
+    lost.
 
     A search stopped by its time limit, or one whose penalties for leaving visits out dwarf
     the costs of the day, may leave out a visit that fits, or the wrong one of two that
@@ -111,7 +115,7 @@ def repair(
     for visit_idx in _left_out(problem, plan):
         if time.perf_counter() > deadline:
             return plan
-        best = best_insertion(problem, plan, visit_idx, _able_agents(problem, visit_idx))
+        best = _best_paying_insertion(problem, plan, visit_idx)
         if best is not None and best.extra_cost < problem.visits[visit_idx].drop_cost:
             plan[best.agent_idx].insert(best.position, visit_idx)
     for visit_idx in _left_out(problem, plan):
@@ -122,7 +126,73 @@ def repair(
             other_idx, insertion = swap
             plan[insertion.agent_idx].remove(other_idx)
             plan[insertion.agent_idx].insert(insertion.position, visit_idx)
+    for agent_idx in range(len(plan)):
+        while _eject_and_refill(problem, plan, agent_idx, deadline):
+            pass
     return plan
+
+
+def _best_paying_insertion(
+    problem: Problem,
+    plan: Sequence[Sequence[int]],
+    visit_idx: int,
+    agents: Sequence[int] | None = None,
+) -> Insertion | None:
+    """The insertion of ``visit_idx`` that adds the least to the objective: the route's own
+    costs (fixed, working time, distance, lateness; see :func:`best_insertion`) plus the
+    change in the balance cost, which depends on which agent gets one visit more. The value
+    gained is the caller's to compare; the other routes and the values lost do not change.
+    ``agents``: those to try (default: every agent able to make the visit)."""
+    counts = [len(order) for order in plan]
+    before = balance_cost(problem, counts)
+    best: Insertion | None = None
+    able = _able_agents(problem, visit_idx) if agents is None else list(agents)
+    for agent_idx in _nearest_routes(problem, plan, visit_idx, able):
+        fit = best_insertion(problem, plan, visit_idx, [agent_idx])
+        if fit is None:
+            continue
+        counts[agent_idx] += 1
+        extra = fit.extra_cost + balance_cost(problem, counts) - before
+        counts[agent_idx] -= 1
+        if best is None or extra < best.extra_cost:
+            best = replace(fit, extra_cost=extra)
+    return best
+
+
+def _eject_and_refill(
+    problem: Problem, plan: list[list[int]], agent_idx: int, deadline: float
+) -> bool:
+    """Leave out one served visit of the agent's route and refill the room it frees with
+    left-out visits (the most valuable first, each where it pays), keeping the first such
+    change that saves money; True if one was made. A one-for-one swap misses a day where one
+    long visit is worth less than the two short ones that fit in its place."""
+    left_out = [v for v in _left_out(problem, plan) if agent_idx in _able_agents(problem, v)]
+    if not left_out:
+        return False
+    order = plan[agent_idx]
+    counts = [len(o) for o in plan]
+    base = evaluate_route(problem, agent_idx, order)[0].cost.total + balance_cost(problem, counts)
+    for other_idx in sorted(order, key=lambda v: problem.visits[v].drop_cost)[:DROP_CANDIDATES]:
+        if time.perf_counter() > deadline:
+            return False
+        trial = [list(o) for o in plan]
+        trial[agent_idx].remove(other_idx)
+        lost = problem.visits[other_idx].drop_cost
+        refill = sorted([*left_out, other_idx], key=lambda v: -problem.visits[v].drop_cost)
+        for visit_idx in refill:
+            fit = _best_paying_insertion(problem, trial, visit_idx, [agent_idx])
+            if fit is not None and fit.extra_cost < problem.visits[visit_idx].drop_cost:
+                trial[agent_idx].insert(fit.position, visit_idx)
+                lost -= problem.visits[visit_idx].drop_cost
+        if trial[agent_idx] == order:
+            continue
+        cost = evaluate_route(problem, agent_idx, trial[agent_idx])[0].cost.total + balance_cost(
+            problem, [len(o) for o in trial]
+        )
+        if cost + lost < base - 1e-9:
+            plan[agent_idx] = trial[agent_idx]
+            return True
+    return False
 
 
 def _left_out(problem: Problem, plan: Sequence[Sequence[int]]) -> list[int]:
@@ -299,7 +369,7 @@ def _reason(
     free = [a for a, found in alone.items() if not found]
     if time.perf_counter() > deadline:  # no time left to tell full days from costly ones
         return CAPACITY, f"{len(free)} agent(s) could make it alone; the plan has no room for it."
-    best = best_insertion(problem, orders, visit_idx, free)
+    best = _best_paying_insertion(problem, orders, visit_idx, free)
     if best is not None and best.extra_cost > visit.drop_cost:
         return (
             NOT_WORTH_COST,
@@ -474,8 +544,8 @@ def _add_skill(problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int
 
 
 def _raise_value(problem: Problem, orders: Sequence[Sequence[int]], visit_idx: int) -> Hint | None:
-    """The value at which the visit would pay for its cheapest place."""
-    fit = best_insertion(problem, orders, visit_idx, _able_agents(problem, visit_idx))
+    """The value at which the visit would pay for its cheapest place (balance included)."""
+    fit = _best_paying_insertion(problem, orders, visit_idx)
     if fit is None:
         return None
     return Hint(

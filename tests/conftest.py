@@ -18,7 +18,12 @@ from geo import Region, import_region, load_region
 from tests.auth import new_user
 from tests.databases import database_for_test, fresh_postgres_database
 
-hypothesis_settings.register_profile("default", deadline=None, max_examples=30)
+# default: fixed examples (derandomized), so CI never fails at random; explore
+# (HYPOTHESIS_PROFILE=explore): many new random examples each run, to hunt for bugs.
+hypothesis_settings.register_profile("default", deadline=None, max_examples=30, derandomize=True)
+hypothesis_settings.register_profile(
+    "explore", deadline=None, max_examples=500, derandomize=False, database=None
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
