@@ -36,6 +36,7 @@ from app.routes import (
     pages,
     plans,
     regions,
+    replans,
     users,
     visits,
 )
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
-    signed_in = (auth, users, audit, data_subjects, plans, exports, itinerary, visits)
+    signed_in = (auth, users, audit, data_subjects, plans, replans, exports, itinerary, visits)
     for module in (*signed_in, compliance, geocoding, regions, imports):
         app.include_router(module.router, responses=PROTECTED_RESPONSES)
     for module in (health, pages):

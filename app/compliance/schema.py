@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from app.schemas import IsoDate, ProfileId, StrictModel, TimeOfDay, Weekday, minutes_of_day
 
@@ -91,18 +91,24 @@ class ConductRule(_Rule):
     )
 
 
+def _rule_kind(rule: object) -> object:
+    """The ``kind`` of a rule, read or built: picks the model (no inference, which a
+    before-validator on every field, as StrictModel has, does not allow)."""
+    return rule.get("kind") if isinstance(rule, dict) else getattr(rule, "kind", None)
+
+
 RuleIn = Annotated[
-    AllowedHoursRule
-    | BlockedWeekdaysRule
-    | PublicHolidaysRule
-    | DoNotVisitRule
-    | BorrowerPreferencesRule
-    | FrequencyCapRule
-    | MinStaffRule
-    | AdvanceNoticeRule
-    | NoWorkplaceRule
-    | ConductRule,
-    Field(discriminator="kind"),
+    Annotated[AllowedHoursRule, Tag("allowed_hours")]
+    | Annotated[BlockedWeekdaysRule, Tag("blocked_weekdays")]
+    | Annotated[PublicHolidaysRule, Tag("public_holidays")]
+    | Annotated[DoNotVisitRule, Tag("do_not_visit")]
+    | Annotated[BorrowerPreferencesRule, Tag("borrower_preferences")]
+    | Annotated[FrequencyCapRule, Tag("frequency_cap")]
+    | Annotated[MinStaffRule, Tag("min_staff")]
+    | Annotated[AdvanceNoticeRule, Tag("advance_notice")]
+    | Annotated[NoWorkplaceRule, Tag("no_workplace")]
+    | Annotated[ConductRule, Tag("conduct")],
+    Discriminator(_rule_kind),
 ]
 
 
