@@ -250,7 +250,8 @@ def test_a_window_change_retimes_that_visit_and_moves_none(client: TestClient) -
     assert plan_violations(changed, new) == []
 
 
-def test_an_overrun_pushes_the_agents_later_visits(client: TestClient) -> None:
+@pytest.mark.parametrize("by", ["extra_minutes", "ends_at"])
+def test_an_overrun_pushes_the_agents_later_visits(client: TestClient, by: str) -> None:
     body, plan = make_plan(client)
     before = visits(plan)
     afternoon = sorted(remaining_of(plan, "A-1", NOW), key=lambda c: before[c]["service_start"])
@@ -258,19 +259,20 @@ def test_an_overrun_pushes_the_agents_later_visits(client: TestClient) -> None:
     now = (instant(before[late]["service_start"]) + dt.timedelta(minutes=10)).isoformat()
     frozen = frozen_at(plan, now)
     assert before[late]["visit_id"] in frozen["in_progress_visit_ids"]
+    ends_at = instant(before[late]["service_end"]) + dt.timedelta(minutes=60)
+    overrun = {"extra_minutes": 60} if by == "extra_minutes" else {"ends_at": ends_at.isoformat()}
     new = replan(
         client,
         plan,
         now=now,
-        overruns={before[late]["visit_id"]: {"extra_minutes": 60}},
+        overruns={before[late]["visit_id"]: overrun},
         **frozen,
     )
     by_case = check_diff(plan, new)
     assert_frozen_untouched(plan, new, frozen)
     after = visits(new)
-    assert instant(after[late]["service_end"]) == instant(
-        before[late]["service_end"]
-    ) + dt.timedelta(minutes=60)
+    pushed = instant(after[late]["service_end"]) - instant(before[late]["service_end"])
+    assert abs(pushed - dt.timedelta(minutes=60)) <= dt.timedelta(minutes=1)
     cause = f"overrun of A-1's visit {late}"
     for case_id in afternoon[1:]:
         if case_id in after and after[case_id]["agent_id"] == "A-1":
@@ -354,3 +356,31 @@ def test_bad_replans_are_422_naming_the_field(
     response = client.post(f"/plans/{plan['plan_id']}/insert", json=duplicate)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "case", "id"]
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_announced_visits_keep_their_agent_unless_allowed(client: TestClient, allow: bool) -> None:
+    """Two of A-1's announced visits now want the same five minutes: one of them must leave
+    A-1. Announced, it stays and is unassigned; allowed to move, it moves."""
+    _, plan = make_plan(client)
+    pair = sorted(remaining_of(plan, "A-1", NOW))[:2]
+    window = [{"start": "12:00", "end": "12:05"}]
+    new = replan(
+        client,
+        plan,
+        now=NOW,
+        case_changes={case_id: {"time_windows": window} for case_id in pair},
+        announced_visit_ids=pair,
+        allow_moving_announced=allow,
+        **frozen_at(plan, NOW),
+    )
+    by_case = check_diff(plan, new)
+    changes = sorted(by_case[case_id]["change"] for case_id in pair)
+    after = visits(new)
+    if allow:
+        assert "moved" in changes
+        assert all(case_id in after for case_id in pair)
+    else:
+        assert "moved" not in changes
+        assert "removed" in changes
+        assert all(after[c]["agent_id"] == "A-1" for c in pair if c in after)
