@@ -39,6 +39,7 @@ from app.routes import (
     pages,
     plans,
     regions,
+    replans,
     users,
     visits,
 )
@@ -101,7 +102,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_docs(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every later record carries the id
-    signed_in = (auth, users, audit, data_subjects, plans, exports, itinerary, visits, metrics)
+    signed_in = (
+        auth,
+        users,
+        audit,
+        data_subjects,
+        plans,
+        replans,
+        exports,
+        itinerary,
+        visits,
+        metrics,
+    )
     for module in (*signed_in, compliance, geocoding, regions, imports):
         app.include_router(module.router, responses=PROTECTED_RESPONSES)
     for module in (health, pages):

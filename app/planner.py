@@ -12,9 +12,12 @@ from app.compliance import ProfileLibrary
 from app.config import Settings
 from app.errors import PlanInputError
 from app.evaluation import evaluate_edit
+from app.insertion import insertion_options
 from app.outcome_store import OutcomeStore
 from app.planning import PlanningLimits, PreparedDay, prepare_day, solve_day
 from app.regions import RegionRegistry
+from app.replan_schemas import InsertIn, InsertResponse, ReplanIn, ReplanResponse
+from app.replanning import replan
 from app.schemas import PlanEditIn, PlanEvaluationResponse, PlanRequest, PlanResponse
 from app.screening import resolve_rules
 
@@ -59,6 +62,37 @@ class Planner:
         """
         day, _ = self._prepare(request)
         return evaluate_edit(day, edit, plan_id)
+
+    def replan(
+        self, request: PlanRequest, plan: PlanResponse, changes: ReplanIn
+    ) -> tuple[PlanRequest, ReplanResponse]:
+        """The new version of ``plan`` (which answered ``request``) after ``changes``, and
+        the request it answers.
+
+        Raises
+        ------
+        PlanInputError
+            If the changes name a visit, case or agent the plan does not have.
+        """
+        return replan(request, plan, changes, self.plan)
+
+    def insert(self, request: PlanRequest, plan: PlanResponse, body: InsertIn) -> InsertResponse:
+        """The positions of ``plan`` (which answered ``request``) for one more case.
+
+        Raises
+        ------
+        PlanInputError
+            If the plan already has a case of that id.
+        """
+        if any(case.id == body.case.id for case in request.cases):
+            msg = f"the plan already has a case {body.case.id!r}"
+            raise PlanInputError(("case", "id"), msg)
+        if body.case.pinned_agent_id not in {None, *(agent.id for agent in request.agents)}:
+            msg = f"pinned to {body.case.pinned_agent_id!r}, who is not among the agents"
+            raise PlanInputError(("case", "pinned_agent_id"), msg)
+        extended = request.model_copy(update={"cases": [*request.cases, body.case]})
+        day, _ = self._prepare(extended)
+        return insertion_options(day, plan, body.case.id, body.now, body.max_alternatives)
 
     def _prepare(self, request: PlanRequest) -> tuple[PreparedDay, PlanningLimits]:
         for field, count, limit in (

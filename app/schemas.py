@@ -673,6 +673,9 @@ class PlanResponse(BaseModel):
     published_at: dt.datetime | None = Field(
         default=None, description="When the plan was published to its agents; absent: a draft."
     )
+    replan_of: str | None = Field(
+        default=None, description="The plan this one re-plans (POST /plans/{plan_id}/replan)."
+    )
 
 
 class EditedRouteIn(StrictModel):

@@ -165,6 +165,17 @@ ACCESS: dict[tuple[str, str], tuple[Call, tuple[int, ...]]] = {
         _post("/plans/{plan}/evaluate", lambda _: {"routes": []}),
         (200, 200, 404, 403, 403, 403),
     ),
+    ("POST", "/plans/{plan_id}/replan"): (
+        _post("/plans/{plan}/replan", lambda _: {"now": f"{PLAN_DATE}T12:00:00+01:00"}),
+        (200, 200, 404, 403, 403, 403),
+    ),
+    ("POST", "/plans/{plan_id}/insert"): (
+        _post(
+            "/plans/{plan}/insert",
+            lambda _: {"case": {"id": "URGENT-1", "location": {"lat": 47.14, "lon": 9.52}}},
+        ),
+        (200, 200, 404, 403, 403, 403),
+    ),
     ("POST", "/plans/{plan_id}/publish"): (
         _post("/plans/{plan}/publish"),
         (200, 200, 404, 403, 403, 403),
