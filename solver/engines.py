@@ -33,8 +33,10 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -47,7 +49,7 @@ logger = logging.getLogger(__name__)
 EngineName = Literal["ortools", "pyvrp"]
 
 RACE_START_S = 0.5
-"""Time a racing process needs to start (forkserver, imports) before it can search; the
+"""Time the race needs besides searching (the first one also starts its processes); the
 searches get the time limit less this, so the race ends within the limit."""
 
 
@@ -174,13 +176,12 @@ def race_plan(problem: Problem, params: SolveParams) -> EngineResult:
     started = time.perf_counter()
     candidates = race_candidates(problem, params)
     budget = max(0.1, params.time_limit_s - RACE_START_S)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=len(candidates), mp_context=context) as pool:
-        futures = [
-            pool.submit(run_engine, problem, replace(p, time_limit_s=budget), engine)
-            for engine, p in candidates
-        ]
-        results = [future.result() for future in futures]
+    searches = [(engine, replace(p, time_limit_s=budget)) for engine, p in candidates]
+    try:
+        results = _run_in_pool(problem, searches)
+    except BrokenProcessPool:  # a search process died (e.g. out of memory): a fresh pool
+        _drop_pool(len(searches))
+        results = _run_in_pool(problem, searches)
     costs = [plan_cost(problem, r) for r in results]
     best = min(range(len(results)), key=lambda i: (costs[i], i))
     logger.info(
@@ -191,6 +192,37 @@ def race_plan(problem: Problem, params: SolveParams) -> EngineResult:
         time.perf_counter() - started,
     )
     return results[best]
+
+
+# Search processes are kept between plans: starting one imports the caller's modules again
+# (seconds for the service), which would dwarf a short search (bench/load.py).
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(size)
+        if pool is None:
+            # forkserver: never fork a process whose solver threads may hold locks.
+            context = multiprocessing.get_context("forkserver")
+            pool = _pools[size] = ProcessPoolExecutor(max_workers=size, mp_context=context)
+        return pool
+
+
+def _drop_pool(size: int) -> None:
+    with _pools_lock:
+        pool = _pools.pop(size, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_in_pool(
+    problem: Problem, searches: list[tuple[EngineName, SolveParams]]
+) -> list[EngineResult]:
+    pool = _pool(len(searches))
+    futures = [pool.submit(run_engine, problem, p, engine) for engine, p in searches]
+    return [future.result() for future in futures]
 
 
 def plan_cost(problem: Problem, result: EngineResult) -> float:
