@@ -245,7 +245,7 @@ def _timezone_at(lat: float, lon: float) -> str:
 def _zone_info(zone: str) -> ZoneInfo:
     try:
         return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         msg = f"unknown time zone {zone!r}"
         raise RegionError(msg) from exc
 

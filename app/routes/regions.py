@@ -64,14 +64,16 @@ def import_region(
     registry: RegistryDep,
     name: Annotated[str, Form(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")],
     extract: Annotated[UploadFile, File(description="An OpenStreetMap extract, .osm.pbf")],
-    timezone: Annotated[str | None, Form(description="IANA zone; default: from location")] = None,
+    timezone: Annotated[
+        str | None, Form(max_length=64, description="IANA zone; default: from location")
+    ] = None,
     country_code: Annotated[str | None, Form(pattern=r"^[A-Za-z]{2}$")] = None,
 ) -> RegionOut:
     """Import an OSM extract as a region (or replace one): road networks, addresses, time zone."""
     if timezone is not None:
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
             raise PlanInputError(("timezone",), f"unknown time zone {timezone!r}") from exc
     with tempfile.TemporaryDirectory() as tmp:
         upload = Path(tmp) / "extract.osm.pbf"

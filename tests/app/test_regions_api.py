@@ -142,3 +142,10 @@ def test_walking_and_cycling_speeds_come_from_the_settings(tmp_path: Path) -> No
     walk = region.networks[geo.TravelMode.WALK]
     footway_kph = walk.edge_length_m / walk.edge_forward_s * 3.6
     assert footway_kph.max() == pytest.approx(3.0, rel=0.01)
+
+
+def test_a_time_zone_too_long_for_a_file_name_is_422(region_admin: TestClient) -> None:
+    """Found by fuzzing: a long zone name made ZoneInfo fail with OSError (a 500)."""
+    response = _upload(region_admin, name="x", timezone="Europe/" + "x" * 300)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "timezone"]
