@@ -45,6 +45,26 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.jobs.celery_app import create_celery  # here: only workers need Celery started
+
+    settings = get_settings()
+    celery = create_celery(settings)
+    celery.runners.preload()
+    celery.worker_main(
+        [
+            "worker",
+            f"--queues={settings.celery_queue}",
+            "--pool=solo",  # one plan at a time per process; the solver races its own
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            *args.celery_options,
+        ]
+    )
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
         request = PlanRequest.model_validate_json(Path(args.file).read_bytes())
@@ -111,6 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="interface to bind (default: DOORSTEP_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: DOORSTEP_PORT or 8000)")
     serve.set_defaults(run=_serve)
+    worker = commands.add_parser(
+        "worker",
+        help="run a Celery worker of background plans (DOORSTEP_JOB_BACKEND=celery)",
+        description=(
+            "Run a Celery worker that solves background plans from DOORSTEP_CELERY_BROKER_URL "
+            "(queue DOORSTEP_CELERY_QUEUE) into DOORSTEP_DATABASE_URL. One plan at a time "
+            "(--pool=solo); run more workers for more. Options after it go to `celery worker`, "
+            "e.g. --hostname, --concurrency with --pool=prefork."
+        ),
+    )
+    worker.set_defaults(run=_worker)
     plan = commands.add_parser("plan", help="plan a request file offline and print the plan")
     plan.add_argument("file", help="a POST /plan body as JSON, e.g. data/samples/plan-request.json")
     plan.set_defaults(run=_plan)
@@ -126,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     region_import.set_defaults(run=_region_import)
     region_list = region_commands.add_parser("list", help="list the imported regions")
     region_list.set_defaults(run=_region_list)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "worker":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.celery_options = [option for option in unknown if option != "--"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_redaction()
     result: int = args.run(args)

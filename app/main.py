@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from starlette.datastructures import State
 
 import geo
 from app.access import install_access_audit
@@ -19,7 +21,18 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import PROTECTED_RESPONSES, install_error_handlers
+from app.jobs import (
+    CeleryExecutor,
+    Executor,
+    InProcessExecutor,
+    JobPolicy,
+    JobService,
+    JobStore,
+    PlanJobRunner,
+)
+from app.jobs.celery_app import create_celery
 from app.outcome_store import OutcomeStore
+from app.planner import Planner
 from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
 from app.routes import (
@@ -31,6 +44,7 @@ from app.routes import (
     health,
     imports,
     itinerary,
+    jobs,
     pages,
     plans,
     regions,
@@ -47,6 +61,26 @@ def _operation_id(route: APIRoute) -> str:
 
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
+
+
+def _job_service(settings: Settings, engine: Engine, state: State) -> JobService:
+    """Background jobs on the configured backend: threads of this process, or Celery."""
+    jobs = JobStore(engine)
+    policy = JobPolicy.from_settings(settings)
+    executor: Executor
+    if settings.job_backend == "celery":
+        executor = CeleryExecutor(create_celery(settings), settings.celery_queue)
+    else:
+        planner = Planner(
+            settings=settings,
+            registry=state.registry,
+            profiles=state.profiles,
+            outcomes=state.outcomes,
+            matrix_cache=state.matrix_cache,
+            geocoder=state.external_geocoder,
+        )
+        executor = InProcessExecutor(PlanJobRunner(jobs, planner, policy), settings.job_workers)
+    return JobService(jobs, executor, policy, settings.job_reap_interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,7 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         external_geocoder = settings.external_geocoder()
         app.state.external_geocoder = external_geocoder
+        app.state.jobs = _job_service(settings, engine, app.state)
+        app.state.jobs.start(resubmit_queued=settings.job_backend == "inprocess")
         yield
+        app.state.jobs.stop()
         if external_geocoder is not None:
             external_geocoder.close()
         engine.dispose()
@@ -92,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_audit(app)
     install_security(app, settings)
     install_offline_docs(app)
-    signed_in = (auth, users, audit, plans, exports, itinerary, visits)
+    signed_in = (auth, users, audit, plans, jobs, exports, itinerary, visits)
     for module in (*signed_in, compliance, geocoding, regions, imports):
         app.include_router(module.router, responses=PROTECTED_RESPONSES)
     for module in (health, pages):
