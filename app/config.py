@@ -176,7 +176,7 @@ class Settings(BaseSettings):
         description="Runs of a job whose worker was lost, before it fails with 'worker lost'.",
     )
     job_heartbeat_seconds: float = Field(
-        default=5.0, gt=0, le=600, description="How often a running job records progress."
+        default=2.0, gt=0, le=600, description="How often a running job records progress."
     )
     job_stale_after_seconds: float = Field(
         default=60.0,

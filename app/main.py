@@ -108,10 +108,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         external_geocoder = settings.external_geocoder()
         app.state.external_geocoder = external_geocoder
-        app.state.jobs = _job_service(settings, engine, app.state)
-        app.state.jobs.start(resubmit_queued=settings.job_backend == "inprocess")
+        jobs = _job_service(settings, engine, app.state)
+        app.state.jobs = jobs
+        jobs.start(resubmit_queued=settings.job_backend == "inprocess")
         yield
-        app.state.jobs.stop()
+        jobs.stop()
         if external_geocoder is not None:
             external_geocoder.close()
         engine.dispose()

@@ -72,7 +72,7 @@ class JobPolicy:
     """How jobs are kept alive and given up on."""
 
     max_attempts: int = 2
-    heartbeat_s: float = 5.0
+    heartbeat_s: float = 2.0
     stale_after_s: float = 60.0
 
     @classmethod

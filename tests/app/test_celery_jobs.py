@@ -41,7 +41,7 @@ REQUIRED = "DOORSTEP_TEST_REDIS_URL" in os.environ
 """scripts/test.sh names the Redis server: then it must be there (CI runs these tests)."""
 
 HEARTBEAT_S = 0.5
-STALE_AFTER_S = 3.0
+STALE_AFTER_S = 4.0
 VISIBILITY_S = 3.0
 SEARCH_S = 6.0
 """The search of the job killed mid-way: long enough to be killed in it."""
