@@ -71,7 +71,7 @@ def import_region(
     if timezone is not None:
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
             raise PlanInputError(("timezone",), f"unknown time zone {timezone!r}") from exc
     with tempfile.TemporaryDirectory() as tmp:
         upload = Path(tmp) / "extract.osm.pbf"
