@@ -42,6 +42,26 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.jobs.celery_app import create_celery  # here: only workers need Celery started
+
+    settings = get_settings()
+    celery = create_celery(settings)
+    celery.runners.preload()
+    celery.worker_main(
+        [
+            "worker",
+            f"--queues={settings.celery_queue}",
+            "--pool=solo",  # one plan at a time per process; the solver races its own
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            *args.celery_options,
+        ]
+    )
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
         request = PlanRequest.model_validate_json(Path(args.file).read_bytes())
@@ -120,6 +140,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="interface to bind (default: DOORSTEP_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: DOORSTEP_PORT or 8000)")
     serve.set_defaults(run=_serve)
+    worker = commands.add_parser(
+        "worker",
+        help="run a Celery worker of background plans (DOORSTEP_JOB_BACKEND=celery)",
+        description=(
+            "Run a Celery worker that solves background plans from DOORSTEP_CELERY_BROKER_URL "
+            "(queue DOORSTEP_CELERY_QUEUE) into DOORSTEP_DATABASE_URL. One plan at a time "
+            "(--pool=solo); run more workers for more. Options after it go to `celery worker`, "
+            "e.g. --hostname, --concurrency with --pool=prefork."
+        ),
+    )
+    worker.set_defaults(run=_worker)
     plan = commands.add_parser("plan", help="plan a request file offline and print the plan")
     plan.add_argument("file", help="a POST /plan body as JSON, e.g. data/samples/plan-request.json")
     plan.set_defaults(run=_plan)
@@ -143,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         "--dry-run", action="store_true", help="count what would go, delete nothing"
     )
     purge_command.set_defaults(run=_purge)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "worker":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.celery_options = [option for option in unknown if option != "--"]
     try:
         configure_logging(get_settings())
     except ValidationError as exc:

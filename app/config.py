@@ -135,6 +135,60 @@ class Settings(BaseSettings):
     max_agents_per_plan: int = Field(
         default=500, ge=1, le=500, description="A plan with more agents is refused (422)."
     )
+    async_above_cases: int = Field(
+        default=500,
+        ge=0,
+        description=(
+            "A plan with more cases is solved in the background: POST /plan answers 202 with "
+            'a job (as it does for any plan with "async": true).'
+        ),
+    )
+    job_backend: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description=(
+            "Who solves background plans: inprocess, threads of the API process (nothing else "
+            "to run); celery, `doorstep worker` processes fed through CELERY_BROKER_URL."
+        ),
+    )
+    job_workers: int = Field(
+        default=1, ge=1, le=64, description="Plans solved at once by the inprocess backend."
+    )
+    celery_broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="The Celery broker (job_backend=celery)."
+    )
+    celery_queue: str = Field(
+        default="doorstep-plans",
+        pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="The broker queue of plan jobs.",
+    )
+    celery_visibility_timeout_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description=(
+            "Redis: a job taken by a worker that died unacknowledged is handed out again after "
+            "this long (a job still running then is not run twice: see app/jobs)."
+        ),
+    )
+    job_max_attempts: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="Runs of a job whose worker was lost, before it fails with 'worker lost'.",
+    )
+    job_heartbeat_seconds: float = Field(
+        default=2.0, gt=0, le=600, description="How often a running job records progress."
+    )
+    job_stale_after_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "A running job with no heartbeat for this long has lost its worker: it is run again "
+            "(up to JOB_MAX_ATTEMPTS) or failed with the reason."
+        ),
+    )
+    job_reap_interval_seconds: float = Field(
+        default=15.0, gt=0, description="How often the API looks for jobs whose worker was lost."
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list); none: closed.",
@@ -210,6 +264,16 @@ class Settings(BaseSettings):
             msg = "the metrics token must be at least 16 characters"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> Settings:
+        if self.job_stale_after_seconds <= 2 * self.job_heartbeat_seconds:
+            msg = (
+                "DOORSTEP_JOB_STALE_AFTER_SECONDS must exceed two heartbeats "
+                "(DOORSTEP_JOB_HEARTBEAT_SECONDS), or live jobs would be taken for lost"
+            )
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _nominatim_needs_a_url(self) -> Settings:

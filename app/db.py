@@ -168,6 +168,41 @@ class AuditRecord(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class JobRecord(Base):
+    """A background job (planning a day): its request, where it stands, and the plan it made.
+
+    Every change of ``status`` is one conditional update (``WHERE status = ... AND attempts =
+    ...``), so two workers, a cancel and the reaper never both win; ``attempts`` is the fencing
+    token of the worker that holds the job (app/jobs/store.py)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    phase: Mapped[str | None] = mapped_column(String(20))
+    progress: Mapped[float] = mapped_column(Float)
+    best_cost_so_far: Mapped[float | None] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    plan_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("plans.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """A running job not heard from by then has lost its worker. Each heartbeat extends it:
+    by JOB_STALE_AFTER_SECONDS, and while the search runs by its time limit too (a search
+    may hold the interpreter, and with it the heartbeat thread)."""
+
+
 def as_utc(instant: dt.datetime) -> dt.datetime:
     """A stored instant, aware: SQLite hands back naive datetimes, stored as UTC."""
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)

@@ -12,6 +12,7 @@ from app.auth import UserStore
 from app.compliance import ProfileLibrary
 from app.config import Settings
 from app.data_subjects import DataSubjects
+from app.jobs import JobService
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
 from app.rate_limits import RateLimits
@@ -68,6 +69,12 @@ def get_planner(request: Request) -> Planner:
     )
 
 
+def get_job_service(request: Request) -> JobService:
+    """The app's background jobs."""
+    jobs: JobService = request.app.state.jobs
+    return jobs
+
+
 def get_users(request: Request) -> UserStore:
     """The app's users and tokens."""
     users: UserStore = request.app.state.users
@@ -103,3 +110,4 @@ UsersDep = Annotated[UserStore, Depends(get_users)]
 AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]
 DataSubjectsDep = Annotated[DataSubjects, Depends(get_data_subjects)]
 RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+JobServiceDep = Annotated[JobService, Depends(get_job_service)]

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from starlette.datastructures import State
 
 import geo
 from app.access import install_access_audit
@@ -20,8 +22,19 @@ from app.data_subjects import DataSubjects
 from app.db import create_db_engine, migrate
 from app.docs import install_offline_docs
 from app.errors import PROTECTED_RESPONSES, install_error_handlers
+from app.jobs import (
+    CeleryExecutor,
+    Executor,
+    InProcessExecutor,
+    JobPolicy,
+    JobService,
+    JobStore,
+    PlanJobRunner,
+)
+from app.jobs.celery_app import create_celery
 from app.metrics import MetricsMiddleware
 from app.outcome_store import OutcomeStore
+from app.planner import Planner
 from app.rate_limits import RateLimits
 from app.regions import RegionRegistry
 from app.request_id import RequestIdMiddleware
@@ -35,6 +48,7 @@ from app.routes import (
     health,
     imports,
     itinerary,
+    jobs,
     metrics,
     pages,
     plans,
@@ -53,6 +67,26 @@ def _operation_id(route: APIRoute) -> str:
 
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
+
+
+def _job_service(settings: Settings, engine: Engine, state: State) -> JobService:
+    """Background jobs on the configured backend: threads of this process, or Celery."""
+    jobs = JobStore(engine)
+    policy = JobPolicy.from_settings(settings)
+    executor: Executor
+    if settings.job_backend == "celery":
+        executor = CeleryExecutor(create_celery(settings), settings.celery_queue)
+    else:
+        planner = Planner(
+            settings=settings,
+            registry=state.registry,
+            profiles=state.profiles,
+            outcomes=state.outcomes,
+            matrix_cache=state.matrix_cache,
+            geocoder=state.external_geocoder,
+        )
+        executor = InProcessExecutor(PlanJobRunner(jobs, planner, policy), settings.job_workers)
+    return JobService(jobs, executor, policy, settings.job_reap_interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,7 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         external_geocoder = settings.external_geocoder()
         app.state.external_geocoder = external_geocoder
+        jobs = _job_service(settings, engine, app.state)
+        app.state.jobs = jobs
+        jobs.start(resubmit_queued=settings.job_backend == "inprocess")
         yield
+        jobs.stop()
         if external_geocoder is not None:
             external_geocoder.close()
         engine.dispose()
@@ -108,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         data_subjects,
         plans,
+        jobs,
         replans,
         exports,
         itinerary,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
 import geo
 from app import metrics
@@ -21,6 +22,16 @@ from app.replanning import replan
 from app.schemas import PlanEditIn, PlanEvaluationResponse, PlanRequest, PlanResponse
 from app.screening import resolve_rules
 
+PlanPhase = Literal["preparing", "solving"]
+"""Phases of planning a day: locating, screening and routing the places (geocoding, snapping,
+travel matrices), then the search."""
+
+
+class PhaseListener(Protocol):
+    """Hears that a phase starts, with its expected length in seconds when known."""
+
+    def __call__(self, phase: PlanPhase, expected_s: float | None) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Planner:
@@ -33,8 +44,9 @@ class Planner:
     matrix_cache: geo.MatrixCache | None = None
     geocoder: geo.Geocoder | None = None
 
-    def plan(self, request: PlanRequest) -> PlanResponse:
-        """Plan the day under its profiles and the cases' visit history.
+    def plan(self, request: PlanRequest, on_phase: PhaseListener | None = None) -> PlanResponse:
+        """Plan the day under its profiles and the cases' visit history; ``on_phase`` hears
+        when each phase starts (for a background job's progress).
 
         Raises
         ------
@@ -42,13 +54,31 @@ class Planner:
             If a field cannot be used (it names the field).
         """
         started = time.perf_counter()
+        if on_phase is not None:
+            on_phase("preparing", None)
         day, limits = self._prepare(request)
         prepared = time.perf_counter()
+        if on_phase is not None:
+            on_phase("solving", limits.time_limit_s)
         response = solve_day(day, limits)
         metrics.record_plan(
             response, prepare_s=prepared - started, solve_s=time.perf_counter() - prepared
         )
         return response
+
+    def check(self, request: PlanRequest) -> None:
+        """The checks of :meth:`plan` that need neither geocoding nor solving: sizes, the
+        region and the compliance profiles. Run before a plan is queued, so most bad requests
+        get their 422 at once.
+
+        Raises
+        ------
+        PlanInputError
+            If a field cannot be used (it names the field).
+        """
+        self._check_sizes(request)
+        region = self.registry.get(request.region)
+        resolve_rules(request, self.settings.region_profiles.get(region.name, []), self.profiles)
 
     def evaluate(
         self, request: PlanRequest, edit: PlanEditIn, plan_id: str
@@ -94,7 +124,7 @@ class Planner:
         day, _ = self._prepare(extended)
         return insertion_options(day, plan, body.case.id, body.now, body.max_alternatives)
 
-    def _prepare(self, request: PlanRequest) -> tuple[PreparedDay, PlanningLimits]:
+    def _check_sizes(self, request: PlanRequest) -> None:
         for field, count, limit in (
             ("cases", len(request.cases), self.settings.max_cases_per_plan),
             ("agents", len(request.agents), self.settings.max_agents_per_plan),
@@ -102,6 +132,9 @@ class Planner:
             if count > limit:
                 msg = f"{count} {field}: at most {limit} per plan on this server"
                 raise PlanInputError((field,), msg, error_type="too_long")
+
+    def _prepare(self, request: PlanRequest) -> tuple[PreparedDay, PlanningLimits]:
+        self._check_sizes(request)
         region = self.registry.get(request.region)
         profile_ids = self.settings.region_profiles.get(region.name, [])
         history = self.outcomes.planning_history(

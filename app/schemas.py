@@ -432,6 +432,16 @@ class PlanRequest(StrictModel):
     cases: list[CaseIn] = Field(default_factory=list, max_length=5000)
     agents: list[AgentIn] = Field(min_length=1, max_length=500)
     options: OptionsIn = Field(default_factory=OptionsIn)
+    async_: bool = Field(
+        default=False,
+        alias="async",
+        strict=True,
+        description=(
+            "Solve in the background: answer 202 with a job to poll (GET /jobs/{job_id}) "
+            "instead of waiting for the plan. Plans of more cases than the server's "
+            "ASYNC_ABOVE_CASES always are."
+        ),
+    )
 
     @model_validator(mode="after")
     def _pins_name_agents(self) -> PlanRequest:

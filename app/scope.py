@@ -1,14 +1,14 @@
-"""Which stored plans, visits and outcomes a caller may see: the object-level half of access
-control, applied inside the stores' queries so nothing out of scope is ever read."""
+"""Which stored plans, jobs, visits and outcomes a caller may see: the object-level half of
+access control, applied inside the stores' queries so nothing out of scope is ever read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from app.auth import Principal
-from app.db import PlanRecord, PlanVisitRecord
+from app.db import JobRecord, PlanRecord, PlanVisitRecord
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ class Scope:
         if self.is_agent:
             conditions.append(PlanRecord.published_at.is_not(None))
         return and_(true(), *conditions)
+
+    def job_filter(self) -> ColumnElement[bool]:
+        """A condition on ``JobRecord`` rows: the jobs in scope (a job is its team's, like
+        the plan it makes; an agent's own view holds no jobs)."""
+        if self.is_agent:
+            return false()
+        if self.every_team:
+            return true()
+        return JobRecord.team.is_(None) if self.team is None else JobRecord.team == self.team
 
     def visit_filter(self) -> ColumnElement[bool]:
         """A condition on ``PlanVisitRecord`` rows joined to their ``PlanRecord``."""

@@ -24,43 +24,8 @@ class PlanStore:
 
     def save(self, request: PlanRequest, response: PlanResponse, team: str | None) -> None:
         """Store a plan of ``team`` and the agents it plans, in one transaction."""
-        created_at = dt.datetime.now(dt.UTC)
         with Session(self._engine) as session, session.begin():
-            session.add(
-                PlanRecord(
-                    id=response.plan_id,
-                    date=response.date,
-                    region=response.region,
-                    created_at=created_at,
-                    request=request.model_dump(mode="json"),
-                    response=response.model_dump(mode="json"),
-                    team=team,
-                )
-            )
-            session.flush()  # the plan row first: plan_agents references it
-            session.add_all(
-                PlanAgentRecord(
-                    plan_id=response.plan_id,
-                    agent_id=itinerary.agent_id,
-                    date=response.date,
-                    created_at=created_at,
-                )
-                for itinerary in response.itineraries
-            )
-            session.add_all(
-                PlanVisitRecord(
-                    visit_id=stop.visit_id,
-                    plan_id=response.plan_id,
-                    case_id=stop.case_id,
-                    agent_id=itinerary.agent_id,
-                    region=response.region,
-                    date=response.date,
-                    service_start=stop.service_start,
-                    place=place_key(stop.address, stop.location.lat, stop.location.lon),
-                )
-                for itinerary in response.itineraries
-                for stop in itinerary.stops
-            )
+            add_plan(session, request, response, team)
 
     def get(self, plan_id: str, scope: Scope = EVERYTHING) -> PlanResponse:
         """The stored plan ``plan_id``.
@@ -151,3 +116,46 @@ class PlanStore:
         plan = self.get(plan_id)
         itinerary = next(i for i in plan.itineraries if i.agent_id == agent_id)
         return agent_day(plan, self.request_of(plan_id), itinerary)
+
+
+def add_plan(
+    session: Session, request: PlanRequest, response: PlanResponse, team: str | None
+) -> None:
+    """Add a plan of ``team``, its agents and its visits to ``session``'s transaction (which
+    the caller commits, with whatever else belongs to it)."""
+    created_at = dt.datetime.now(dt.UTC)
+    session.add(
+        PlanRecord(
+            id=response.plan_id,
+            date=response.date,
+            region=response.region,
+            created_at=created_at,
+            request=request.model_dump(mode="json", by_alias=True),
+            response=response.model_dump(mode="json"),
+            team=team,
+        )
+    )
+    session.flush()  # the plan row first: plan_agents references it
+    session.add_all(
+        PlanAgentRecord(
+            plan_id=response.plan_id,
+            agent_id=itinerary.agent_id,
+            date=response.date,
+            created_at=created_at,
+        )
+        for itinerary in response.itineraries
+    )
+    session.add_all(
+        PlanVisitRecord(
+            visit_id=stop.visit_id,
+            plan_id=response.plan_id,
+            case_id=stop.case_id,
+            agent_id=itinerary.agent_id,
+            region=response.region,
+            date=response.date,
+            service_start=stop.service_start,
+            place=place_key(stop.address, stop.location.lat, stop.location.lon),
+        )
+        for itinerary in response.itineraries
+        for stop in itinerary.stops
+    )

@@ -18,6 +18,13 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; the
 fi
 export DOORSTEP_TEST_POSTGRES_URL="${DOORSTEP_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 
+# Redis too (the Celery broker of background plans): start it if it is down, keeping nothing
+# on disk, then run real workers against it (tests/app/test_celery_jobs.py).
+if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes || true
+fi
+export DOORSTEP_TEST_REDIS_URL="${DOORSTEP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

@@ -1,11 +1,16 @@
-"""Plans: make one, read one, evaluate a hand edit of one, publish one."""
+"""Plans: make one (at once, or as a background job), read one, evaluate a hand edit of one,
+publish one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 
 from app.access import PlannerRole, ReaderRole, ScopeDep, audit
-from app.deps import PlannerDep, StoreDep
+from app.deps import JobServiceDep, PlannerDep, SettingsDep, StoreDep
+from app.errors import ErrorOut
+from app.job_schemas import JobAcceptedOut
+from app.jobs import JobQueueError
 from app.schemas import (
     PlanEditIn,
     PlanEvaluationResponse,
@@ -17,26 +22,52 @@ from app.schemas import (
 router = APIRouter(tags=["plans"])
 
 
-@router.post("/plan", responses={422: {"description": "A field is invalid; `loc` names it."}})
+@router.post(
+    "/plan",
+    response_model=PlanResponse,
+    responses={
+        202: {
+            "model": JobAcceptedOut,
+            "description": (
+                'Solving in the background ("async": true, or more cases than the server\'s '
+                "ASYNC_ABOVE_CASES): poll `status_url`."
+            ),
+        },
+        422: {"description": "A field is invalid; `loc` names it."},
+        503: {"model": ErrorOut, "description": "The background job queue cannot be reached."},
+    },
+)
 def create_plan(
     request: Request,
     body: PlanRequest,
     principal: PlannerRole,
     planner: PlannerDep,
     store: StoreDep,
-) -> PlanResponse:
+    settings: SettingsDep,
+    jobs: JobServiceDep,
+) -> PlanResponse | JSONResponse:
     """Plan a day's cases for the agents under the compliance profiles of the region, the
     plan and each case, using each case's visit history; store the plan as the caller's
-    team's."""
+    team's. With `"async": true`, or more cases than the server's ASYNC_ABOVE_CASES, the
+    answer is 202 with a job at once (the request's fields that need no solving are checked
+    first: 422 as usual); `GET /jobs/{job_id}` follows it to the plan."""
+    details = {"cases": len(body.cases), "agents": len(body.agents)}
+    if body.async_ or len(body.cases) > settings.async_above_cases:
+        planner.check(body)
+        try:
+            job = jobs.submit("plan", body.model_dump(mode="json", by_alias=True), principal)
+        except JobQueueError as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+        audit(request, principal, "job.create", f"job {job.id}", details=details)
+        accepted = JobAcceptedOut.of(job)
+        return JSONResponse(
+            accepted.model_dump(mode="json"),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Location": accepted.status_url},
+        )
     response = planner.plan(body)
     store.save(body, response, principal.team)
-    audit(
-        request,
-        principal,
-        "plan.create",
-        f"plan {response.plan_id}",
-        details={"cases": len(body.cases), "agents": len(body.agents)},
-    )
+    audit(request, principal, "plan.create", f"plan {response.plan_id}", details=details)
     return response
 
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.jobs import JobService
 from app.main import create_app
 from tests.auth import admin_client, new_user
 from tests.conftest import DATA_DIR
@@ -44,6 +45,8 @@ class World:
     case_id: str
     spare_user_id: str
     admin_token_id: str
+    job_id: str
+    waiting_job_id: str
     ids: dict[str, str] = field(default_factory=dict)
 
 
@@ -77,6 +80,10 @@ def world(regions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             json={"username": "spare", "password": "p" * 12, "role": "auditor"},
         ).json()
         token = client.post("/auth/tokens", json={"name": "spare"}).json()
+        job = client.post("/plan", json=body | {"async": True}, headers=planner).json()
+        # Queued and never handed to a worker: there to be cancelled.
+        jobs: JobService = client.app.state.jobs  # type: ignore[attr-defined]
+        waiting = jobs.jobs.create("plan", {}, "vaduz", None)
         yield World(
             client=client,
             headers={
@@ -95,6 +102,8 @@ def world(regions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             case_id=stop["case_id"],
             spare_user_id=spare["id"],
             admin_token_id=token["id"],
+            job_id=job["job_id"],
+            waiting_job_id=waiting.id,
         )
 
 
@@ -127,6 +136,8 @@ def _ids(w: World) -> dict[str, str]:
         "case": w.case_id,
         "spare": w.spare_user_id,
         "token": w.admin_token_id,
+        "job": w.job_id,
+        "waiting_job": w.waiting_job_id,
     }
 
 
@@ -161,6 +172,11 @@ ACCESS: dict[tuple[str, str], tuple[Call, tuple[int, ...]]] = {
         (200, 200, 200, 403, 403, 403),
     ),
     ("GET", "/plans/{plan_id}"): (_get("/plans/{plan}"), (200, 200, 404, 403, 403, 200)),
+    ("GET", "/jobs/{job_id}"): (_get("/jobs/{job}"), (200, 200, 404, 403, 403, 200)),
+    ("POST", "/jobs/{job_id}/cancel"): (
+        _post("/jobs/{waiting_job}/cancel"),
+        (200, 200, 404, 403, 403, 403),
+    ),
     ("POST", "/plans/{plan_id}/evaluate"): (
         _post("/plans/{plan}/evaluate", lambda _: {"routes": []}),
         (200, 200, 404, 403, 403, 403),

@@ -98,6 +98,8 @@ def test_region_import_is_for_admins(region_admin: TestClient) -> None:
     bad_zone = _upload(region_admin, name="x", timezone="Mars/Olympus")
     assert bad_zone.status_code == 422
     assert bad_zone.json()["detail"][0]["loc"] == ["body", "timezone"]
+    too_long = _upload(region_admin, name="x", timezone="x" * 300)  # no file of that name
+    assert too_long.status_code == 422
     bad_name = _upload(region_admin, name="../etc")
     assert bad_name.status_code == 422
     assert bad_name.json()["detail"][0]["loc"] == ["body", "name"]

@@ -137,6 +137,25 @@ export async function signIn(username, password) {
 export const seg = (value) => encodeURIComponent(value);
 
 /** A sentence for an unsuccessful answer. */
+/**
+ * Follow a plan solved in the background (POST /plan answered 202 with a job) until it is
+ * over; `onProgress(job)` hears each status read. Answers the plan as GET /plans/{id} does,
+ * or the failed job's answer with `detail` saying why.
+ */
+export async function followJob(accepted, onProgress = () => {}, intervalMs = 1000) {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const answer = await getJson(accepted.status_url);
+    if (!answer.ok) return answer;
+    const job = answer.data;
+    onProgress(job);
+    if (job.status === 'succeeded') return getJson(job.plan_url);
+    if (job.status === 'failed' || job.status === 'cancelled') {
+      return { ok: false, status: answer.status, data: { detail: job.error ?? job.status } };
+    }
+  }
+}
+
 export function problem(answer) {
   const detail = answer.data?.detail;
   if (typeof detail === 'string') return `${answer.status}: ${detail}`;

@@ -1,7 +1,7 @@
 // The planner's dashboard: import, plan, look at the map and timeline, edit, publish. Shown
 // once signed in (session.js); an agent who opens it is sent to their own day.
 
-import { getJson, postJson, problem, seg } from './api.js';
+import { followJob, getJson, postJson, problem, seg } from './api.js';
 import { byId, el, replace } from './dom.js';
 import { localTime, today } from './format.js';
 import { Importer } from './importer.js';
@@ -140,7 +140,12 @@ async function postPlan(body, rows) {
   const timer = setInterval(tick, 250);
   say('Planning…');
   try {
-    const answer = await postJson('/plan', body);
+    let answer = await postJson('/plan', body);
+    if (answer.status === 202) {
+      answer = await followJob(answer.data, (job) => {
+        say(`Planning in the background… ${job.phase ?? job.status}, ${Math.round(job.progress * 100)} %`);
+      });
+    }
     if (answer.ok) {
       state.request = body;
       state.rows = rows;
