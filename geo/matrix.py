@@ -23,8 +23,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csgraph
 
+from geo.dijkstra import RowRequest, Rows, auto_workers, dijkstra_rows
 from geo.errors import UnreachableError
 from geo.legs import LegRouter
 from geo.matrix_cache import MatrixCache
@@ -91,6 +91,7 @@ def travel_matrices(
     hours: Iterable[int] | None = None,
     cache: MatrixCache | None = None,
     method: Method = "auto",
+    workers: int | None = None,
 ) -> TravelMatrices:
     """Compute the travel matrices between places on ``network``.
 
@@ -111,6 +112,10 @@ def travel_matrices(
         ``"auto"`` (composite weights, checked, else tree sums); ``"composite"`` or
         ``"tree"`` force one, for benchmarks and tests (a forced composite whose bound
         fails raises ``OverflowError``).
+    workers
+        Processes to share the Dijkstra runs (the sources split between them; the result
+        is the same); None: one, unless the matrices are big enough for more to pay (see
+        :func:`geo.dijkstra.auto_workers`).
 
     Raises
     ------
@@ -124,7 +129,7 @@ def travel_matrices(
     key = (network.mode, network.content_hash, weights.key, tuple(places), method)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
-    result = _compute(network, weights, resolve_places(network, weights, places), method)
+    result = _compute(network, weights, resolve_places(network, weights, places), method, workers)
     if cache is not None:
         cache.put(key, result, _size_bytes(result))
     return result
@@ -163,7 +168,11 @@ def _composite_ok(shift: int, ratio: float, largest: float) -> bool:
 
 
 def _compute(
-    network: RoadNetwork, weights: EdgeWeights, places: Places, method: Method
+    network: RoadNetwork,
+    weights: EdgeWeights,
+    places: Places,
+    method: Method,
+    workers: int | None,
 ) -> TravelMatrices:
     count = len(places.position)
     if count == 0:
@@ -174,12 +183,12 @@ def _compute(
     shift = composite_shift(ratio)
     outcome = None
     if method in ("auto", "composite"):
-        outcome = _route_composite(graph, places, shift, ratio)
+        outcome = _route_composite(graph, places, shift, ratio, workers)
         if outcome is None and method == "composite":
             msg = "composite weights overflow on this graph"
             raise OverflowError(msg)
     if outcome is None:
-        outcome = _route_tree(graph, places)
+        outcome = _route_tree(graph, places, workers)
     time_ms, length_cm, choice, predecessors, routing_weight = outcome
     _apply_direct(places, time_ms, length_cm, choice)
     if (time_ms < 0).any():
@@ -206,13 +215,13 @@ _Outcome = tuple[IntArray, IntArray, npt.NDArray[np.int8], npt.NDArray[np.int32]
 
 
 def _route_composite(
-    graph: RoutingGraph, places: Places, shift: int, ratio: float
+    graph: RoutingGraph, places: Places, shift: int, ratio: float, workers: int | None
 ) -> _Outcome | None:
     """Route on composite weights; ``None`` if the composites do not decode exactly."""
     scale = float(1 << shift)
     weight = np.asarray(graph.time_ms * scale + graph.length_cm, dtype=np.float64)
     entry_cost = places.entry_ms * scale + places.entry_cm
-    rows = _dijkstra_rows(graph, weight, places)
+    rows = _dijkstra_rows(graph, weight, places, workers=workers)
     reached, predecessors = rows.at_entries, rows.predecessors
     total = reached + entry_cost[None, :, :]
     choice = np.argmin(total, axis=2).astype(np.int8)
@@ -228,10 +237,10 @@ def _route_composite(
     return time_ms, length_cm, choice, predecessors, weight
 
 
-def _route_tree(graph: RoutingGraph, places: Places) -> _Outcome:
+def _route_tree(graph: RoutingGraph, places: Places, workers: int | None) -> _Outcome:
     """Route on times alone; lengths are summed along each source's shortest-path tree."""
     weight = graph.time_ms.astype(np.float64)
-    rows = _dijkstra_rows(graph, weight, places, tree_lengths=True)
+    rows = _dijkstra_rows(graph, weight, places, tree_lengths=True, workers=workers)
     assert rows.lengths_at_entries is not None
     time_total = rows.at_entries + places.entry_ms[None, :, :]
     length_total = rows.lengths_at_entries + places.entry_cm[None, :, :]
@@ -250,76 +259,34 @@ def _route_tree(graph: RoutingGraph, places: Places) -> _Outcome:
     return time_ms, length_cm, choice, rows.predecessors, weight
 
 
-@dataclass(slots=True)
-class _Rows:
-    at_entries: FloatArray
-    """Distance from each source place to each target place's entry nodes (S, U, 2)."""
-    lengths_at_entries: FloatArray | None
-    predecessors: npt.NDArray[np.int32] | None
-
-
 def _dijkstra_rows(
-    graph: RoutingGraph, weight: FloatArray, places: Places, *, tree_lengths: bool = False
-) -> _Rows:
-    """One Dijkstra tree per place, in batches; keeps what the matrices and legs need."""
-    matrix = graph.matrix(weight)
+    graph: RoutingGraph,
+    weight: FloatArray,
+    places: Places,
+    *,
+    tree_lengths: bool = False,
+    workers: int | None = None,
+) -> Rows:
+    """One Dijkstra tree per place, in batches, on ``workers`` processes (None: as many as
+    :func:`~geo.dijkstra.auto_workers` finds worth it); keeps what the matrices and legs
+    need."""
     sources = graph.source_node
     count = len(sources)
-    entries = np.where(places.entry_node >= 0, places.entry_node, 0)
-    missing = places.entry_node < 0
-    keep_predecessors = count * graph.nodes * 4 <= _PREDECESSOR_BYTES
-    predecessors = np.empty((count, graph.nodes), dtype=np.int32) if keep_predecessors else None
-    at_entries = np.empty((count, *entries.shape), dtype=np.float64)
-    lengths = np.empty_like(at_entries) if tree_lengths else None
     # Per row: distances and predecessors (12 bytes a node); summing tree lengths also
     # holds parents, grandparents and lengths (about 64 bytes a node).
     row_bytes = graph.nodes * (64 if tree_lengths else 12)
-    batch = max(1, min(count, _CHUNK_BYTES // row_bytes))
-    for start in range(0, count, batch):
-        rows = slice(start, min(start + batch, count))
-        need_tree = keep_predecessors or tree_lengths
-        if need_tree:
-            dist, pred = csgraph.dijkstra(
-                matrix, directed=True, indices=sources[rows], return_predecessors=True
-            )
-            if predecessors is not None:
-                predecessors[rows] = pred
-        else:
-            dist = csgraph.dijkstra(matrix, directed=True, indices=sources[rows])
-        reached = dist[:, entries]
-        reached[:, missing] = np.inf
-        at_entries[rows] = reached
-        if lengths is not None:
-            along = _tree_lengths(graph, pred)[:, entries]
-            along[:, missing] = np.inf
-            lengths[rows] = along
-    return _Rows(at_entries, lengths, predecessors)
-
-
-def _tree_lengths(graph: RoutingGraph, predecessors: npt.NDArray[np.int32]) -> FloatArray:
-    """Length (cm) from each row's source to every node along its shortest-path tree.
-
-    Pointer jumping: each node holds the length up to its current ancestor, and each round
-    adds the ancestor's own length and jumps to the ancestor's ancestor, so a tree of depth
-    ``d`` needs only ``log2(d)`` vectorised rounds.
-    """
-    n = graph.nodes
-    rows = np.arange(predecessors.shape[0])[:, None]
-    parent = predecessors.astype(np.int64)
-    reached = parent >= 0
-    parent[~reached] = np.broadcast_to(np.arange(n), parent.shape)[~reached]
-    length = np.zeros(parent.shape, dtype=np.float64)
-    tails = parent[reached]
-    heads = np.nonzero(reached)[1]
-    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr)) * n + graph.indices
-    where = np.searchsorted(keys, tails * n + heads)
-    length[reached] = graph.length_cm[where]
-    while True:
-        grandparent = parent[rows, parent]
-        if np.array_equal(grandparent, parent):
-            return length
-        length += length[rows, parent]
-        parent = grandparent
+    request = RowRequest(
+        graph=graph,
+        weight=weight,
+        entries=np.where(places.entry_node >= 0, places.entry_node, 0),
+        missing=places.entry_node < 0,
+        keep_predecessors=count * graph.nodes * 4 <= _PREDECESSOR_BYTES,
+        tree_lengths=tree_lengths,
+        batch=max(1, min(count, _CHUNK_BYTES // row_bytes)),
+    )
+    if workers is None:
+        workers = auto_workers(count, graph.nodes)
+    return dijkstra_rows(request, sources, workers)
 
 
 def _apply_direct(

@@ -48,6 +48,7 @@ Features
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -381,10 +382,21 @@ class RoutingModel:
 
     # -- search ------------------------------------------------------------------------------
 
-    def solve(self, params: SolveParams) -> OrToolsResult:
-        """Search with the parameters of :mod:`solver._ortools_search`."""
+    def solve(
+        self, params: SolveParams, initial: Sequence[Sequence[int]] | None = None
+    ) -> OrToolsResult:
+        """Search with the parameters of :mod:`solver._ortools_search`, from the plan
+        ``initial`` (one visit order per agent) when given and feasible in the model."""
         search = search_parameters(params, n_visits=self.n_visits)
-        assignment = self.routing.SolveWithParameters(search)
+        assignment = None
+        if initial is not None:
+            self.routing.CloseModelWithParameters(search)
+            routes = [[self.visit_index[v] for v in order] for order in initial]
+            start = self.routing.ReadAssignmentFromRoutes(routes, True)
+            if start is not None:
+                assignment = self.routing.SolveFromAssignmentWithParameters(start, search)
+        if assignment is None:
+            assignment = self.routing.SolveWithParameters(search)
         if assignment is None:
             return OrToolsResult(
                 orders=[[] for _ in self.problem.agents],
@@ -402,7 +414,9 @@ class RoutingModel:
         return OrToolsResult(orders=orders, objective=int(assignment.ObjectiveValue()), found=True)
 
 
-def solve_orders(problem: Problem, params: SolveParams) -> OrToolsResult:
+def solve_orders(
+    problem: Problem, params: SolveParams, initial: Sequence[Sequence[int]] | None = None
+) -> OrToolsResult:
     """Build the model of ``problem`` and search it.
 
     Parameters
@@ -411,6 +425,9 @@ def solve_orders(problem: Problem, params: SolveParams) -> OrToolsResult:
         The problem; must have at least one visit and one agent.
     params
         Time limit and optional solution limit of the search.
+    initial
+        A plan to start from (one visit order per agent); None, or a plan the model finds
+        infeasible: OR-Tools' own first solution.
 
     Returns
     -------
@@ -418,4 +435,4 @@ def solve_orders(problem: Problem, params: SolveParams) -> OrToolsResult:
         Visit orders per agent, the objective in cost units, and whether a solution was
         found. When none was found every order is empty.
     """
-    return RoutingModel(problem).solve(params)
+    return RoutingModel(problem).solve(params, initial)

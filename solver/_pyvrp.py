@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ from pyvrp.search import (
     compute_neighbours,
 )
 
-from solver._pyvrp_model import FORBIDDEN_DISTANCE, build_model, horizon_s
+from solver._pyvrp_model import FORBIDDEN_DISTANCE, build_model, horizon_s, initial_solution
 from solver.model import Problem
 from solver.params import SolveParams
 
@@ -129,10 +130,15 @@ class _Stop:
 
 
 def search(
-    data: ProblemData, params: SolveParams, horizon: int, started: float
+    data: ProblemData,
+    params: SolveParams,
+    horizon: int,
+    started: float,
+    initial: Solution | None = None,
 ) -> tuple[Solution, int]:
     """PyVRP's iterated local search on ``data`` (what :func:`pyvrp.solve` does, with
-    penalties in our cost units and the stopping rule of :class:`_Stop`).
+    penalties in our cost units and the stopping rule of :class:`_Stop`), from ``initial``
+    when given, else from a random solution.
 
     Returns
     -------
@@ -150,14 +156,17 @@ def search(
         # An over-full day never becomes feasible: PyVRP warns that its penalties hit their
         # bound; the caller sees the infeasible result and hands the day to OR-Tools.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+        start = Solution.make_random(data, rng) if initial is None else initial
+        init = ls(start, pm.max_cost_evaluator(), exhaustive=True)
         result = IteratedLocalSearch(data, pm, ls, init).run(
             _Stop(params, started), collect_stats=False
         )
     return result.best, result.num_iterations
 
 
-def solve_orders(problem: Problem, params: SolveParams) -> PyVrpResult:
+def solve_orders(
+    problem: Problem, params: SolveParams, initial: Sequence[Sequence[int]] | None = None
+) -> PyVrpResult:
     """Run PyVRP on ``problem`` and return each agent's visit order.
 
     Parameters
@@ -166,6 +175,9 @@ def solve_orders(problem: Problem, params: SolveParams) -> PyVrpResult:
         A problem inside PyVRP's model with at least one visit and one agent.
     params
         Time limit, iteration limit (``solution_limit``) and seed.
+    initial
+        A plan to start from (one visit order per agent), e.g. the current one when
+        improving it; None: a random start.
 
     Returns
     -------
@@ -180,7 +192,8 @@ def solve_orders(problem: Problem, params: SolveParams) -> PyVrpResult:
     orders: list[list[int]] = [[] for _ in problem.agents]
     if model.data.num_clients == 0:
         return PyVrpResult(orders, True, 0, time.perf_counter() - started)
-    best, iterations = search(model.data, params, horizon_s(problem), started)
+    start = None if initial is None else initial_solution(model, problem, initial)
+    best, iterations = search(model.data, params, horizon_s(problem), started, start)
     if not best.is_feasible():
         return PyVrpResult(orders, False, iterations, time.perf_counter() - started)
     free = [list(agents) for agents in model.agents_of_type]

@@ -32,8 +32,10 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
+from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, Route, VehicleType
+from pyvrp import Solution as PyVrpSolution
 
+from solver.evaluate import evaluate_route
 from solver.model import Agent, Problem, TimeWindow, Visit
 
 FORBIDDEN_DISTANCE = 1 << 40
@@ -467,3 +469,39 @@ def _client(
         group=group,
         name=visit.id,
     )
+
+
+def initial_solution(
+    model: PyVrpModel, problem: Problem, orders: Sequence[Sequence[int]]
+) -> PyVrpSolution:
+    """A plan given as visit orders (one per agent) as a PyVRP solution, to start a search
+    from (a warm start). A visit with several windows becomes the client of the window its
+    service starts in when the order is timed (:func:`solver.evaluate.evaluate_route`);
+    visits outside the model (must-visits no agent could make) are left out."""
+    type_of = {k: t for t, agents in enumerate(model.agents_of_type) for k in agents}
+    clients_of: dict[int, list[int]] = {}
+    for client, v in enumerate(model.visit_of_client):
+        clients_of.setdefault(v, []).append(client)
+    data_clients = model.data.clients()
+    routes = []
+    for k, order in enumerate(orders):
+        if not order:
+            continue
+        starts = {
+            stop.visit_idx: stop.service_start_s
+            for stop in evaluate_route(problem, k, list(order))[0].stops
+        }
+        chosen = []
+        for v in order:
+            candidates = clients_of.get(v)
+            if not candidates:
+                continue
+            fitting = [
+                c
+                for c in candidates
+                if data_clients[c].tw_early <= starts[v] <= data_clients[c].tw_late
+            ]
+            chosen.append((fitting or candidates)[0])
+        if chosen:
+            routes.append(Route(model.data, chosen, type_of[k]))
+    return PyVrpSolution(model.data, routes)

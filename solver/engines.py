@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -43,6 +43,7 @@ from typing import Literal
 from solver.evaluate import evaluate
 from solver.model import Problem
 from solver.params import SolveParams
+from solver.processes import worker_context
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,14 @@ def choose_engine(problem: Problem, params: SolveParams) -> EngineName:
     return params.engine
 
 
-def run_engine(problem: Problem, params: SolveParams, engine: EngineName) -> EngineResult:
-    """One search by ``engine`` in this process (``params.workers`` is ignored).
+def run_engine(
+    problem: Problem,
+    params: SolveParams,
+    engine: EngineName,
+    initial: Sequence[Sequence[int]] | None = None,
+) -> EngineResult:
+    """One search by ``engine`` in this process (``params.workers`` is ignored), from the
+    plan ``initial`` (one visit order per agent) when given.
 
     PyVRP requires every must-visit that some agent could make alone; when they cannot all
     fit (an over-full day) it gives up early and OR-Tools, which leaves out what does not
@@ -122,7 +129,11 @@ def run_engine(problem: Problem, params: SolveParams, engine: EngineName) -> Eng
     if engine == "pyvrp":
         from solver import _pyvrp
 
-        pyvrp_result = _pyvrp.solve_orders(problem, params)
+        pyvrp_result = (
+            _pyvrp.solve_orders(problem, params)
+            if initial is None
+            else _pyvrp.solve_orders(problem, params, initial)
+        )
         if pyvrp_result.found:
             return EngineResult(orders=pyvrp_result.orders, engine="pyvrp", found=True)
         logger.info(
@@ -133,7 +144,11 @@ def run_engine(problem: Problem, params: SolveParams, engine: EngineName) -> Eng
         params = replace(params, time_limit_s=left_s)
     from solver import _ortools
 
-    result = _ortools.solve_orders(problem, params)
+    result = (
+        _ortools.solve_orders(problem, params)
+        if initial is None
+        else _ortools.solve_orders(problem, params, initial)
+    )
     return EngineResult(orders=result.orders, engine="ortools", found=result.found)
 
 
@@ -151,7 +166,9 @@ def race_candidates(problem: Problem, params: SolveParams) -> list[tuple[EngineN
     ]
 
 
-def plan_orders(problem: Problem, params: SolveParams) -> EngineResult:
+def plan_orders(
+    problem: Problem, params: SolveParams, initial: Sequence[Sequence[int]] | None = None
+) -> EngineResult:
     """Choose visit orders with the engine(s) ``params`` asks for.
 
     Parameters
@@ -160,6 +177,9 @@ def plan_orders(problem: Problem, params: SolveParams) -> EngineResult:
         The problem; at least one visit and one agent.
     params
         Limits, engine, seed and workers.
+    initial
+        A plan for every search to start from (one visit order per agent); None: each
+        engine's own start.
 
     Returns
     -------
@@ -167,21 +187,23 @@ def plan_orders(problem: Problem, params: SolveParams) -> EngineResult:
         The orders of the single search, or of the cheapest plan among the racing searches.
     """
     if params.workers == 1:
-        return run_engine(problem, params, choose_engine(problem, params))
-    return race_plan(problem, params)
+        return run_engine(problem, params, choose_engine(problem, params), initial)
+    return race_plan(problem, params, initial)
 
 
-def race_plan(problem: Problem, params: SolveParams) -> EngineResult:
+def race_plan(
+    problem: Problem, params: SolveParams, initial: Sequence[Sequence[int]] | None = None
+) -> EngineResult:
     """Run :func:`race_candidates` at once, one process each, and keep the cheapest plan."""
     started = time.perf_counter()
     candidates = race_candidates(problem, params)
     budget = max(0.1, params.time_limit_s - RACE_START_S)
     searches = [(engine, replace(p, time_limit_s=budget)) for engine, p in candidates]
     try:
-        results = _run_in_pool(problem, searches)
+        results = _run_in_pool(problem, searches, initial)
     except BrokenProcessPool:  # a search process died (e.g. out of memory): a fresh pool
         _drop_pool(len(searches))
-        results = _run_in_pool(problem, searches)
+        results = _run_in_pool(problem, searches, initial)
     costs = [plan_cost(problem, r) for r in results]
     best = min(range(len(results)), key=lambda i: (costs[i], i))
     logger.info(
@@ -204,8 +226,7 @@ def _pool(size: int) -> ProcessPoolExecutor:
     with _pools_lock:
         pool = _pools.get(size)
         if pool is None:
-            # forkserver: never fork a process whose solver threads may hold locks.
-            context = multiprocessing.get_context("forkserver")
+            context = worker_context()
             pool = _pools[size] = ProcessPoolExecutor(max_workers=size, mp_context=context)
         return pool
 
@@ -218,10 +239,12 @@ def _drop_pool(size: int) -> None:
 
 
 def _run_in_pool(
-    problem: Problem, searches: list[tuple[EngineName, SolveParams]]
+    problem: Problem,
+    searches: list[tuple[EngineName, SolveParams]],
+    initial: Sequence[Sequence[int]] | None,
 ) -> list[EngineResult]:
     pool = _pool(len(searches))
-    futures = [pool.submit(run_engine, problem, p, engine) for engine, p in searches]
+    futures = [pool.submit(run_engine, problem, p, engine, initial) for engine, p in searches]
     return [future.result() for future in futures]
 
 

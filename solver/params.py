@@ -33,9 +33,23 @@ class SolveParams:
     seed
         Seed of the randomised search (PyVRP; OR-Tools' search is deterministic).
     workers
-        Searches run at once, each in its own process (at least 1). With 2 or more,
-        differently configured searches race for the whole time limit and the cheaper plan
-        is kept (see :func:`solver.engines.race_plan`).
+        Processes searching at once (at least 1). Below the split threshold, with 2 or
+        more, differently configured searches race for the whole time limit and the
+        cheaper plan is kept (see :func:`solver.engines.race_plan`); above it, territories
+        are solved this many at a time (see :mod:`solver.decompose`).
+    split_above_visits
+        Problems with more visits than this are split into territories, solved separately
+        and joined (:mod:`solver.decompose`); None: never split. Measured with
+        bench/city_scale.py: one search over 2,000 visits finds no complete plan in a
+        minute where territories of 200 are planned in seconds each.
+    territory_visits
+        Visits per territory aimed at when splitting.
+    border_share
+        Share of the time limit for improving plans across territory borders (re-solving
+        pairs of neighbouring territories together); the rest goes to the territories.
+    border_waves
+        Rounds of re-solving neighbouring pairs (each round a set of disjoint pairs, most
+        shared border visits first); 0: no improvement across borders.
     """
 
     time_limit_s: float = 5.0
@@ -46,6 +60,10 @@ class SolveParams:
     engine: Engine = "auto"
     seed: int = 0
     workers: int = 1
+    split_above_visits: int | None = 800
+    territory_visits: int = 200
+    border_share: float = 0.4
+    border_waves: int = 2
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -65,4 +83,16 @@ class SolveParams:
             raise InvalidProblemError(msg)
         if self.workers < 1:
             msg = f"workers must be at least 1, got {self.workers}"
+            raise InvalidProblemError(msg)
+        if self.split_above_visits is not None and self.split_above_visits < 1:
+            msg = f"split_above_visits must be at least 1, got {self.split_above_visits}"
+            raise InvalidProblemError(msg)
+        if self.territory_visits < 1:
+            msg = f"territory_visits must be at least 1, got {self.territory_visits}"
+            raise InvalidProblemError(msg)
+        if not 0 <= self.border_share < 1:
+            msg = f"border_share must be in [0, 1), got {self.border_share}"
+            raise InvalidProblemError(msg)
+        if self.border_waves < 0:
+            msg = f"border_waves must not be negative, got {self.border_waves}"
             raise InvalidProblemError(msg)

@@ -123,11 +123,49 @@ class Unassigned:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TerritoryReport:
+    """One territory of a split problem, as its own search left it (before the work across
+    borders): its agents and visits (ids), how many of them it served, what its plan cost
+    (its objective, money) and how long its solve took (seconds, in its worker)."""
+
+    agent_ids: tuple[str, ...]
+    visit_ids: tuple[str, ...]
+    assigned: int
+    cost: float
+    solve_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SplitReport:
+    """How a large problem was split, solved and joined (see :mod:`solver.decompose`).
+
+    ``cost_joined`` is the objective of the territories' plans put together, before the
+    work across borders; ``border_pairs`` the neighbouring pairs re-solved together, of
+    which ``border_improved`` found a cheaper plan; the final objective is the solution's.
+    Times are wall-clock seconds of each phase: splitting, solving the territories (on
+    ``workers`` processes) and improving across borders; ``search_cpu_s`` is the processor
+    time all the territory and pair solves took in their workers.
+    """
+
+    territories: tuple[TerritoryReport, ...]
+    workers: int
+    cost_joined: float
+    border_pairs: int = 0
+    border_improved: int = 0
+    split_s: float = 0.0
+    territories_s: float = 0.0
+    border_s: float = 0.0
+    search_cpu_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Solution:
     """Routes in the order of ``Problem.agents``, plus the unassigned visits.
 
     ``objective`` is money: the routes' total costs plus ``lost_value`` (the value of the
     unassigned visits) plus ``balance_cost`` (see ``Problem.balance_cost_per_visit``).
+    ``split`` says how a problem above the split threshold was split into territories
+    (None: it was solved whole).
     """
 
     routes: tuple[Route, ...]
@@ -135,3 +173,4 @@ class Solution:
     objective: float
     lost_value: float = 0.0
     balance_cost: float = 0.0
+    split: SplitReport | None = None

@@ -268,6 +268,10 @@ EXPLICIT = [
     plain_scenario(dt.date(2026, 12, 13), ["US-FDCPA"]),  # Sunday: only US-10-SUN forbids
     plain_scenario(dt.date(2026, 12, 28), ["GB-FCA"]),  # Boxing Day (observed) in GB only
     plain_scenario(dt.date(2026, 12, 8), ["CN-CBA", "LI-POLICY"]),  # LI holiday, CN hours
+    # A Wednesday under US rules only: stops without LI-POLICY, whatever the draws. Hypothesis
+    # mixes literals of the project's own modules into its draws, so any code change shifts
+    # the random plans; this keeps the coverage check below from hanging on that.
+    plain_scenario(dt.date(2026, 12, 2), ["US-FDCPA"]),
 ]
 """Plans the draws reach rarely, where one rule alone forbids the visits."""
 
@@ -313,6 +317,7 @@ def test_random_plans_obey_every_compliance_rule(
     @example(EXPLICIT[0])
     @example(EXPLICIT[1])
     @example(EXPLICIT[2])
+    @example(EXPLICIT[3])
     def check(scenario: Scenario) -> None:
         request = PlanRequest.model_validate(scenario.body)
         history = CaseHistory(

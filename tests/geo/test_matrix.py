@@ -21,7 +21,9 @@ from geo import (
     travel_matrices,
 )
 from geo import matrix as matrix_module
+from geo.dijkstra import MAX_WORKERS, auto_workers
 from geo.geometry import interpolate, line_length_m
+from geo.matrix import Method
 from geo.weights import EdgeWeights, edge_weights
 from tests.geo.test_network import FABRIKWEG
 from tests.road_oracle import fastest_from, split_at_snaps, weighted_graph
@@ -290,6 +292,27 @@ def test_tree_sums_agree_with_composite_weights_and_take_over_when_bits_run_out(
     fallback = travel_matrices(drive_network, snaps)
     assert np.array_equal(fallback.time_s, tree.time_s)
     assert np.array_equal(fallback.distance_m, tree.distance_m)
+
+
+@pytest.mark.parametrize("method", ["composite", "tree"])
+def test_sources_split_across_processes_give_the_same_matrices_and_legs(
+    drive_network: RoadNetwork, drive_locator: EdgeLocator, method: Method
+) -> None:
+    """Two worker processes, each routing half the sources, give what one process gives."""
+    snaps = _places(drive_network, drive_locator, count=40, seed=19)
+    alone = travel_matrices(drive_network, snaps, method=method, workers=1)
+    shared = travel_matrices(drive_network, snaps, method=method, workers=2)
+    assert np.array_equal(alone.time_s, shared.time_s)
+    assert np.array_equal(alone.distance_m, shared.distance_m)
+    for i, j in _pairs(len(snaps), 4, 4, seed=2):
+        assert shared.leg_coordinates(i, j) == alone.leg_coordinates(i, j)
+
+
+def test_small_matrices_stay_in_one_process() -> None:
+    """Starting processes pays only for big matrices (trees times nodes)."""
+    assert auto_workers(2_000, 5_000) == 1
+    assert auto_workers(5_000, 100_000) >= 1
+    assert auto_workers(5_000, 100_000) <= MAX_WORKERS
 
 
 def test_matrix_invariants(drive_network: RoadNetwork, drive_locator: EdgeLocator) -> None:
