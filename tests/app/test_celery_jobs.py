@@ -82,7 +82,7 @@ def broker() -> Iterator[tuple[str, str]]:
         client.close()
 
 
-def _unacked(client: redis.Redis, queue: str) -> list[bytes]:
+def _unacked(client: redis.Redis, queue: str) -> list[str]:
     """Tags of the queue's messages taken by a worker and not acknowledged."""
     tags = []
     for tag, raw in client.hscan_iter("unacked"):
@@ -91,7 +91,7 @@ def _unacked(client: redis.Redis, queue: str) -> list[bytes]:
         except ValueError:
             continue
         if routing_key == queue:
-            tags.append(tag)
+            tags.append(tag.decode() if isinstance(tag, bytes) else str(tag))
     return tags
 
 
