@@ -418,6 +418,9 @@ class OptionsIn(StrictModel):
 class PlanRequest(StrictModel):
     """Body of ``POST /plan``: a day's cases and agents in one region."""
 
+    # Dumped as sent ("async", not the Python name), so a stored request reads back.
+    model_config = ConfigDict(serialize_by_alias=True)
+
     date: IsoDate
     region: str | None = Field(
         default=None,
