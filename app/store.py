@@ -35,11 +35,7 @@ class PlanStore:
         NotFoundError
             If there is no such plan in ``scope``.
         """
-        with Session(self._engine) as session:
-            record = self._record(session, plan_id, scope)
-            plan = PlanResponse.model_validate(record.response)
-            published_at = record.published_at and as_utc(record.published_at)
-            return plan.model_copy(update={"published_at": published_at})
+        return self.stored(plan_id, scope)[1]
 
     def request_of(self, plan_id: str, scope: Scope = EVERYTHING) -> PlanRequest:
         """The request the plan ``plan_id`` answered.
@@ -52,8 +48,26 @@ class PlanStore:
         with Session(self._engine) as session:
             return PlanRequest.model_validate(self._record(session, plan_id, scope).request)
 
-    def publish(self, plan_id: str, scope: Scope = EVERYTHING) -> dt.datetime:
-        """Publish the plan to its agents (again: the time is renewed); returns the time.
+    def stored(self, plan_id: str, scope: Scope = EVERYTHING) -> tuple[PlanRequest, PlanResponse]:
+        """The plan ``plan_id`` and the request it answered, in one read.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such plan in ``scope``.
+        """
+        with Session(self._engine) as session:
+            record = self._record(session, plan_id, scope)
+            plan = PlanResponse.model_validate(record.response)
+            published_at = record.published_at and as_utc(record.published_at)
+            return (
+                PlanRequest.model_validate(record.request),
+                plan.model_copy(update={"published_at": published_at}),
+            )
+
+    def publish(self, plan_id: str, scope: Scope = EVERYTHING) -> tuple[dt.date, dt.datetime]:
+        """Publish the plan to its agents (again: the time is renewed); returns the plan's
+        date and the time.
 
         Raises
         ------
@@ -62,13 +76,14 @@ class PlanStore:
         """
         published_at = dt.datetime.now(dt.UTC)
         with Session(self._engine) as session, session.begin():
-            self._record(session, plan_id, scope).published_at = published_at
+            record = self._record(session, plan_id, scope)
+            record.published_at = published_at
             session.execute(
                 update(PlanAgentRecord)
                 .where(PlanAgentRecord.plan_id == plan_id)
                 .values(published_at=published_at)
             )
-        return published_at
+            return record.date, published_at
 
     @staticmethod
     def _record(session: Session, plan_id: str, scope: Scope) -> PlanRecord:

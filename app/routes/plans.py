@@ -110,6 +110,6 @@ def publish_plan(
     request: Request, plan_id: str, principal: PlannerRole, scope: ScopeDep, store: StoreDep
 ) -> PublishedOut:
     """Publish the plan: its agents' itineraries of that date now come from it."""
-    published_at = store.publish(plan_id, scope)
+    date, published_at = store.publish(plan_id, scope)
     audit(request, principal, "plan.publish", f"plan {plan_id}")
-    return PublishedOut(plan_id=plan_id, date=store.get(plan_id).date, published_at=published_at)
+    return PublishedOut(plan_id=plan_id, date=date, published_at=published_at)

@@ -30,9 +30,7 @@ def replan_plan(
     """Re-plan the day as of ``now``: visits done or in progress stay, absent agents take no
     more visits, changed and new cases are planned, within the churn budget. The answer is a
     new plan (stored as the caller's team's, not published) with its diff against this one."""
-    new_request, response = planner.replan(
-        store.request_of(plan_id, scope), store.get(plan_id, scope), body
-    )
+    new_request, response = planner.replan(*store.stored(plan_id, scope), body)
     store.save(new_request, response, principal.team)
     audit(
         request,
@@ -67,6 +65,6 @@ def insert_case(
 ) -> InsertResponse:
     """The best agent and position for one urgent case, and the cost of the alternatives.
     Nothing is stored."""
-    answer = planner.insert(store.request_of(plan_id, scope), store.get(plan_id, scope), body)
+    answer = planner.insert(*store.stored(plan_id, scope), body)
     audit(request, principal, "plan.insert", f"plan {plan_id}")
     return answer
