@@ -16,6 +16,11 @@ class DayClock:
         # Kept in UTC: subtracting two datetimes that share a tzinfo ignores their offsets.
         self._origin_utc = dt.datetime.combine(date, dt.time(), tzinfo=timezone).astimezone(dt.UTC)
 
+    @property
+    def date(self) -> dt.date:
+        """The date whose local midnight is the origin."""
+        return self._date
+
     def seconds_at(self, minutes_of_day: int) -> int:
         """Seconds from the origin to the local wall-clock time ``minutes_of_day`` after 00:00.
 

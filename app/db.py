@@ -49,7 +49,8 @@ class PlanRecord(Base):
 
 
 class PlanAgentRecord(Base):
-    """Which agents a plan gives a day to, so an agent's latest itinerary is one lookup."""
+    """Which agents a plan gives which days to, so an agent's latest itinerary of a date is
+    one lookup."""
 
     __tablename__ = "plan_agents"
     __table_args__ = (Index("ix_plan_agents_agent_date", "agent_id", "date", "created_at"),)
@@ -58,7 +59,7 @@ class PlanAgentRecord(Base):
         String(36), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
     )
     agent_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    date: Mapped[dt.date] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -24,14 +24,14 @@ def evaluate_edit(day: PreparedDay, edit: PlanEditIn, plan_id: str) -> PlanEvalu
         If the edit names an agent or case the plan does not have, or an agent twice.
     """
     request = day.request
-    agent_index = {agent.id: idx for idx, agent in enumerate(request.agents)}
     case_index = {case.id: idx for idx, case in enumerate(request.cases)}
-    orders: list[list[int]] = [[] for _ in request.agents]
+    orders: list[list[int]] = [[] for _ in day.problem.agents]
     seen_agents: set[str] = set()
     violations: list[ViolationOut] = []
     for r, route in enumerate(edit.routes):
-        if route.agent_id not in agent_index:
-            msg = f"the plan has no agent {route.agent_id!r}"
+        agent_idx = day.agent_of(route.agent_id)
+        if agent_idx is None:
+            msg = f"the plan has no agent {route.agent_id!r} at work"
             raise PlanInputError(("routes", r, "agent_id"), msg)
         if route.agent_id in seen_agents:
             msg = f"agent {route.agent_id!r} has two routes"
@@ -53,7 +53,7 @@ def evaluate_edit(day: PreparedDay, edit: PlanEditIn, plan_id: str) -> PlanEvalu
                     )
                 )
             else:
-                orders[agent_index[route.agent_id]].append(visit)
+                orders[agent_idx].append(visit)
     evaluation = solver.evaluate(day.problem, orders)
     violations += [_violation(v, day, evaluation.routes) for v in evaluation.violations]
     unassigned = dict(day.unassigned)
@@ -77,7 +77,7 @@ def _violation(
         if violation.visit_idx is None
         else request.cases[day.places.routed_cases[violation.visit_idx]].id
     )
-    agent_id = None if violation.agent_idx is None else request.agents[violation.agent_idx].id
+    agent_id = None if violation.agent_idx is None else day.agent_id(violation.agent_idx)
     detail = violation.detail
     if violation.agent_idx is not None:
         detail = _in_local_time(violation, day, routes[violation.agent_idx]) or detail

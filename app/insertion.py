@@ -30,13 +30,13 @@ def insertion_options(
         return InsertResponse(
             case_id=case_id, best=None, alternatives=[], unassigned=day.unassigned[case_idx]
         )
-    agent_index = {agent.id: k for k, agent in enumerate(request.agents)}
-    orders: list[list[int]] = [[] for _ in request.agents]
+    orders: list[list[int]] = [[] for _ in day.problem.agents]
     for itinerary in plan.itineraries:
+        agent_idx = day.agent_of(itinerary.agent_id)
         for stop in itinerary.stops:
             planned = day.visit_of(stop.case_id)
-            if planned is not None and itinerary.agent_id in agent_index:
-                orders[agent_index[itinerary.agent_id]].append(planned)
+            if planned is not None and agent_idx is not None:
+                orders[agent_idx].append(planned)
     before = solver.evaluate(day.problem, orders)
     broken = {(v.code, v.agent_idx, v.visit_idx) for v in before.violations}
     cost = sum(route.cost.total for route in before.routes)
@@ -63,7 +63,7 @@ def insertion_options(
                 codes.append(BEFORE_NOW)
             options.append(
                 InsertOptionOut(
-                    agent_id=request.agents[agent_idx].id,
+                    agent_id=day.agent_id(agent_idx),
                     position=position,
                     after_case_id=_case_id(day, order, position - 1),
                     before_case_id=_case_id(day, order, position),

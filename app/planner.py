@@ -90,6 +90,7 @@ class Planner:
         PlanInputError
             If the edit names an agent or case the plan does not have.
         """
+        _one_day(request, "evaluating an edit")
         day, _ = self._prepare(request)
         return evaluate_edit(day, edit, plan_id)
 
@@ -104,6 +105,7 @@ class Planner:
         PlanInputError
             If the changes name a visit, case or agent the plan does not have.
         """
+        _one_day(request, "re-planning")
         return replan(request, plan, changes, self.plan)
 
     def insert(self, request: PlanRequest, plan: PlanResponse, body: InsertIn) -> InsertResponse:
@@ -114,6 +116,7 @@ class Planner:
         PlanInputError
             If the plan already has a case of that id.
         """
+        _one_day(request, "inserting a case")
         if any(case.id == body.case.id for case in request.cases):
             msg = f"the plan already has a case {body.case.id!r}"
             raise PlanInputError(("case", "id"), msg)
@@ -154,3 +157,19 @@ class Planner:
             geocoder=self.geocoder,
         )
         return day, limits
+
+
+def _one_day(request: PlanRequest, what: str) -> None:
+    """Edits, re-plans and inserts work on one day's plan.
+
+    Raises
+    ------
+    PlanInputError
+        If the plan covers several days.
+    """
+    if request.horizon_days > 1:
+        msg = (
+            f"{what} works on a plan of one day; this plan covers {request.horizon_days} days "
+            f"from {request.date}: plan the days left again"
+        )
+        raise PlanInputError((), msg, error_type="single_day_only")

@@ -24,6 +24,7 @@ from app.clock import DayClock
 from app.compliance import EffectiveRules
 from app.config import Settings
 from app.errors import Location, PlanInputError
+from app.horizon import AgentDay, agent_days
 from app.schemas import (
     RESERVED_SKILL_PREFIX,
     AddressPartsIn,
@@ -136,10 +137,25 @@ class PreparedDay:
     problem: solver.Problem
     unassigned: dict[int, UnassignedOut]
     include_geometry: bool
+    agent_days: list[AgentDay]
+    """The solver's agents: one per agent and working day."""
 
     def visit_of(self, case_id: str) -> int | None:
         """The solver's index of a case, None if the case is not in the problem."""
         return self._visit_index.get(case_id)
+
+    def agent_of(self, agent_id: str) -> int | None:
+        """The solver's index of an agent's day in a plan of one day, None if the agent
+        does not work it."""
+        return self._agent_index.get(agent_id)
+
+    def agent_id(self, solver_agent_idx: int) -> str:
+        """The request's id of the solver's agent ``solver_agent_idx``."""
+        return self.request.agents[self.agent_days[solver_agent_idx].agent_idx].id
+
+    @cached_property
+    def _agent_index(self) -> dict[str, int]:
+        return {self.agent_id(k): k for k in range(len(self.agent_days))}
 
     @cached_property
     def _visit_index(self) -> dict[str, int]:
@@ -190,13 +206,16 @@ def prepare_day(
     unassigned.update(screening.excluded)
     case_places = {idx: p for idx, p in case_places.items() if idx in screening.admitted}
 
-    profiles, agent_profiles = _profiles(request.agents, by_hours=limits.speed_factors is not None)
+    days = agent_days(request)
+    profiles, agent_profiles = _profiles(request, days, by_hours=limits.speed_factors is not None)
     modes = {p.mode for p in profiles}
     places = _snap(request, region, geocoder, limits, case_places, modes, unassigned)
     profiles = [_with_matrices(p, places, region, limits, matrix_cache) for p in profiles]
     times, distances = _stacked_matrices(profiles, len(places.points))
 
-    agent_index = {agent.id: idx for idx, agent in enumerate(request.agents)}
+    several = request.horizon_days > 1
+    # One day: a pin names the agent's day; several: any day of the agent's (a skill).
+    agent_index = {} if several else {request.agents[d.agent_idx].id: k for k, d in enumerate(days)}
     problem = solver.Problem(
         visits=tuple(
             _visit(
@@ -209,8 +228,16 @@ def prepare_day(
             for k, case_idx in enumerate(places.routed_cases)
         ),
         agents=tuple(
-            _agent(agent, idx, places.agent_count, agent_profiles[idx], clock, limits)
-            for idx, agent in enumerate(request.agents)
+            _agent(
+                request.agents[d.agent_idx],
+                d,
+                places.agent_count,
+                profile_idx,
+                clock,
+                limits,
+                dated=several,
+            )
+            for d, profile_idx in zip(days, agent_profiles, strict=True)
         ),
         travel_time_s=times,
         distance_m=distances,
@@ -228,6 +255,7 @@ def prepare_day(
         problem=problem,
         unassigned=unassigned,
         include_geometry=limits.include_geometry,
+        agent_days=days,
     )
 
 
@@ -274,7 +302,7 @@ def solve_day(day: PreparedDay, limits: PlanningLimits) -> PlanResponse:
             case_id=request.cases[case_idx].id,
             reason=dropped.reason,
             detail=dropped.detail,
-            hints=[_hint(hint, request, day.places, day.clock) for hint in dropped.hints],
+            hints=[_hint(hint, day) for hint in dropped.hints],
         )
     response = present_day(day, solution.routes, unassigned, plan_id=str(uuid.uuid4()))
     logger.info(
@@ -300,18 +328,7 @@ def present_day(
     """The answer for ``routes`` of the prepared day: itineraries, unassigned cases (by case
     index) with their values, key figures and the compliance report."""
     request = day.request
-    itineraries = [
-        _itinerary(
-            route,
-            request,
-            day.places,
-            day.profiles[day.agent_profiles[route.agent_idx]],
-            day.case_places,
-            day.clock,
-            day.include_geometry,
-        )
-        for route in routes
-    ]
+    itineraries = [_itinerary(route, day, day.agent_days[route.agent_idx]) for route in routes]
     values = {
         request.cases[idx].id: admitted.value for idx, admitted in day.screening.admitted.items()
     }
@@ -322,6 +339,7 @@ def present_day(
     return PlanResponse(
         plan_id=plan_id,
         date=request.date,
+        horizon_days=request.horizon_days,
         region=day.region.name,
         timezone=day.region.timezone.key,
         itineraries=itineraries,
@@ -332,17 +350,18 @@ def present_day(
     )
 
 
-def _profiles(agents: Sequence[AgentIn], *, by_hours: bool) -> tuple[list[_Profile], list[int]]:
-    """The distinct (mode, shift hours) of the agents, and each agent's profile index.
+def _profiles(
+    request: PlanRequest, days: Sequence[AgentDay], *, by_hours: bool
+) -> tuple[list[_Profile], list[int]]:
+    """The distinct (mode, shift hours) of the agents' days, and each day's profile index.
     Without time-of-day speed factors the hours change nothing, so only modes count."""
     keys: dict[tuple[geo.TravelMode, tuple[int, ...]], int] = {}
     agent_profiles = []
-    for agent in agents:
-        mode = geo.TravelMode(agent.travel_mode)
+    for day in days:
+        mode = geo.TravelMode(request.agents[day.agent_idx].travel_mode)
+        shift = day.shift
         hours = (
-            geo.hours_between(
-                minutes_of_day(agent.shift.start) * 60, minutes_of_day(agent.shift.end) * 60
-            )
+            geo.hours_between(minutes_of_day(shift.start) * 60, minutes_of_day(shift.end) * 60)
             if by_hours
             else ()
         )
@@ -499,10 +518,13 @@ def _locate_agent_place(
     return result.location
 
 
-def _window(window: TimeWindowIn | ShiftIn, clock: DayClock) -> solver.TimeWindow:
+def _window(
+    window: TimeWindowIn | ShiftIn, clock: DayClock, midnight: int = 0
+) -> solver.TimeWindow:
+    """``window`` on the day whose midnight is ``midnight`` minutes after the origin's."""
     return solver.TimeWindow(
-        start_s=clock.seconds_at(minutes_of_day(window.start)),
-        end_s=clock.seconds_at(minutes_of_day(window.end)),
+        start_s=clock.seconds_at(midnight + minutes_of_day(window.start)),
+        end_s=clock.seconds_at(midnight + minutes_of_day(window.end)),
     )
 
 
@@ -513,6 +535,12 @@ def _minutes_s(minutes: int | None) -> int | None:
 def _team_skill(staff: int) -> str:
     """The skill of agent records that are teams of at least ``staff``."""
     return f"{RESERVED_SKILL_PREFIX}team-of-{staff}"
+
+
+def _pin_skill(agent_id: str) -> str:
+    """The skill every day of one agent has in a plan of several days: what a pin to the
+    agent requires there."""
+    return f"{RESERVED_SKILL_PREFIX}agent-{agent_id}"
 
 
 def _visit(
@@ -531,6 +559,9 @@ def _visit(
         )
     )
     team = {_team_skill(admitted.staff)} if admitted.staff > 1 else set()
+    pinned = case.pinned_agent_id
+    if pinned is not None and not agent_index:
+        team.add(_pin_skill(pinned))
     return solver.Visit(
         id=case.id,
         location_idx=location_idx,
@@ -540,35 +571,39 @@ def _visit(
         lateness_cost_per_hour=case.lateness_cost_per_hour,
         value=admitted.value,
         required_skills=frozenset(case.required_skills) | team,
-        pinned_agent_idx=(
-            agent_index[case.pinned_agent_id] if case.pinned_agent_id is not None else None
-        ),
+        pinned_agent_idx=agent_index[pinned] if pinned is not None and agent_index else None,
         locked_order=case.locked_position,
     )
 
 
 def _agent(
     agent: AgentIn,
-    agent_idx: int,
+    day: AgentDay,
     agent_count: int,
     profile_idx: int,
     clock: DayClock,
     limits: PlanningLimits,
+    *,
+    dated: bool,
 ) -> solver.Agent:
+    """The solver's agent for one agent's day (its id ``dated`` in a plan of several days)."""
+    midnight = day.minutes(0)
     return solver.Agent(
-        id=agent.id,
-        start_location_idx=agent_idx,
-        end_location_idx=agent_count + agent_idx,
-        shift=_window(agent.shift, clock),
+        id=f"{agent.id} {day.date}" if dated else agent.id,
+        start_location_idx=day.agent_idx,
+        end_location_idx=agent_count + day.agent_idx,
+        shift=_window(day.shift, clock, midnight),
         profile_idx=profile_idx,
-        skills=frozenset(agent.skills) | {_team_skill(n) for n in range(2, agent.team_size + 1)},
+        skills=frozenset(agent.skills)
+        | {_team_skill(n) for n in range(2, agent.team_size + 1)}
+        | {_pin_skill(agent.id)},
         max_visits=agent.max_visits,
         max_working_s=_minutes_s(agent.max_working_minutes),
         max_travel_s=_minutes_s(agent.max_travel_minutes),
         breaks=tuple(
             solver.Break(
-                earliest_start_s=clock.seconds_at(minutes_of_day(b.earliest_start)),
-                latest_start_s=clock.seconds_at(minutes_of_day(b.latest_start)),
+                earliest_start_s=clock.seconds_at(midnight + minutes_of_day(b.earliest_start)),
+                latest_start_s=clock.seconds_at(midnight + minutes_of_day(b.latest_start)),
                 duration_s=b.duration_minutes * 60,
             )
             for b in agent.breaks
@@ -597,15 +632,15 @@ def _address_line(address: str | AddressPartsIn | None) -> str | None:
     return None if address is None else address_text(address)
 
 
-def _hint(hint: solver.Hint, request: PlanRequest, places: _Places, clock: DayClock) -> HintOut:
-    other = None if hint.visit_idx is None else places.routed_cases[hint.visit_idx]
+def _hint(hint: solver.Hint, day: PreparedDay) -> HintOut:
+    other = None if hint.visit_idx is None else day.places.routed_cases[hint.visit_idx]
     return HintOut(
         kind=hint.kind,
         detail=hint.detail,
-        agent_id=None if hint.agent_idx is None else request.agents[hint.agent_idx].id,
-        case_id=None if other is None else request.cases[other].id,
+        agent_id=None if hint.agent_idx is None else day.agent_id(hint.agent_idx),
+        case_id=None if other is None else day.request.cases[other].id,
         minutes=None if hint.change_s is None else -(-hint.change_s // 60),
-        new_time=None if hint.new_time_s is None else clock.instant(hint.new_time_s),
+        new_time=None if hint.new_time_s is None else day.clock.instant(hint.new_time_s),
         amount=hint.amount,
     )
 
@@ -614,16 +649,11 @@ def _lat_lon(point: geo.LatLon) -> LatLonOut:
     return LatLonOut(lat=point.lat, lon=point.lon)
 
 
-def _itinerary(
-    route: solver.Route,
-    request: PlanRequest,
-    places: _Places,
-    profile: _Profile,
-    case_places: dict[int, _CasePlace],
-    clock: DayClock,
-    include_geometry: bool,
-) -> ItineraryOut:
-    agent_idx = route.agent_idx
+def _itinerary(route: solver.Route, day: PreparedDay, agent_day: AgentDay) -> ItineraryOut:
+    request, places, clock = day.request, day.places, day.clock
+    case_places, include_geometry = day.case_places, day.include_geometry
+    profile = day.profiles[day.agent_profiles[route.agent_idx]]
+    agent_idx = agent_day.agent_idx
     position = {place: k for k, place in enumerate(profile.places)}
 
     def leg(from_place: int, to_place: int) -> LineStringOut | None:
@@ -664,6 +694,7 @@ def _itinerary(
     end_place = places.agent_count + agent_idx
     return ItineraryOut(
         agent_id=request.agents[agent_idx].id,
+        date=agent_day.date,
         travel_mode=request.agents[agent_idx].travel_mode,
         stops=stops,
         start_time=clock.instant(route.start_s),
@@ -710,7 +741,7 @@ def _summary(
         assigned=sum(len(i.stops) for i in itineraries),
         unassigned=len(unassigned),
         agents=len(request.agents),
-        agents_used=sum(1 for i in itineraries if i.stops),
+        agents_used=len({i.agent_id for i in itineraries if i.stops}),
         total_travel_seconds=sum(i.total_travel_seconds for i in itineraries),
         total_distance_meters=sum(i.total_distance_meters for i in itineraries),
         total_service_seconds=sum(i.total_service_seconds for i in itineraries),

@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 import re
 import typing
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,8 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MINUTES_PER_DAY = 24 * 60
+MAX_HORIZON_DAYS = 14
+"""Most days one plan may cover."""
 
 TimeOfDay = Annotated[
     str,
@@ -168,6 +170,12 @@ class TimeWindowIn(_Interval):
 
 class ShiftIn(_Interval):
     """When the agent may leave the start and must be back at the end, local time."""
+
+
+class DatedShiftIn(ShiftIn):
+    """An agent's hours on one date of a plan of several days, instead of its usual shift."""
+
+    date: IsoDate
 
 
 RESERVED_SKILL_PREFIX = "doorstep:"
@@ -330,6 +338,12 @@ class CaseIn(StrictModel):
     borrower: BorrowerIn | None = Field(
         default=None, description="Who is visited and how to reach them. Personal data."
     )
+    earliest_date: IsoDate | None = Field(
+        default=None, description="In a plan of several days: visit on this date or later."
+    )
+    latest_date: IsoDate | None = Field(
+        default=None, description="In a plan of several days: visit on this date or earlier."
+    )
 
     @model_validator(mode="after")
     def _address_or_location(self) -> CaseIn:
@@ -338,6 +352,9 @@ class CaseIn(StrictModel):
             raise ValueError(msg)
         if self.locked_position is not None and self.pinned_agent_id is None:
             msg = "locked_position needs pinned_agent_id"
+            raise ValueError(msg)
+        if self.earliest_date and self.latest_date and self.latest_date < self.earliest_date:
+            msg = f"latest_date {self.latest_date} is before earliest_date {self.earliest_date}"
             raise ValueError(msg)
         ordered = sorted(self.time_windows, key=lambda w: minutes_of_day(w.start))
         for before, after in itertools.pairwise(ordered):
@@ -398,6 +415,29 @@ class AgentIn(StrictModel):
     team_size: int = Field(
         default=1, ge=1, le=10, description="Staff who make each visit together (a team)."
     )
+    days_off: list[IsoDate] = Field(
+        default_factory=list,
+        max_length=366,
+        description="In a plan of several days: dates the agent does not work.",
+    )
+    shifts: list[DatedShiftIn] = Field(
+        default_factory=list,
+        max_length=MAX_HORIZON_DAYS,
+        description="In a plan of several days: other hours than `shift` on these dates.",
+    )
+
+    @model_validator(mode="after")
+    def _one_shift_a_date(self) -> AgentIn:
+        dates = [shift.date for shift in self.shifts]
+        twice = sorted({d for d in dates if dates.count(d) > 1})
+        if twice:
+            msg = f"more than one shift on {', '.join(d.isoformat() for d in twice)}"
+            raise ValueError(msg)
+        off = sorted(set(dates) & set(self.days_off))
+        if off:
+            msg = f"a shift on a day off: {', '.join(d.isoformat() for d in off)}"
+            raise ValueError(msg)
+        return self
 
 
 class OptionsIn(StrictModel):
@@ -422,6 +462,15 @@ class PlanRequest(StrictModel):
     model_config = ConfigDict(serialize_by_alias=True)
 
     date: IsoDate
+    horizon_days: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_HORIZON_DAYS,
+        description=(
+            "Days planned, from `date` on. Above 1 the plan chooses each case's day within "
+            "its earliest_date and latest_date, under the visiting rules of that day."
+        ),
+    )
     region: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
@@ -466,6 +515,41 @@ class PlanRequest(StrictModel):
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
+    @property
+    def dates(self) -> list[dt.date]:
+        """The dates the plan covers, in order."""
+        return [self.date + dt.timedelta(days=k) for k in range(self.horizon_days)]
+
+    @model_validator(mode="after")
+    def _shifts_and_locks_in_the_horizon(self) -> PlanRequest:
+        dates = set(self.dates)
+        errors = [
+            _custom_error(
+                "date_outside_plan",
+                f"{shift.date} is not among the plan's {self.horizon_days} days from {self.date}",
+                ("agents", a, "shifts", k, "date"),
+                shift.date.isoformat(),
+            )
+            for a, agent in enumerate(self.agents)
+            for k, shift in enumerate(agent.shifts)
+            if shift.date not in dates
+        ]
+        if self.horizon_days > 1:
+            errors += [
+                _custom_error(
+                    "single_day_only",
+                    "locked positions keep the order of one day's hand-edited plan: "
+                    "not in a plan of several days",
+                    ("cases", c, "locked_position"),
+                    case.locked_position,
+                )
+                for c, case in enumerate(self.cases)
+                if case.locked_position is not None
+            ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
     @model_validator(mode="after")
     def _unique_ids(self) -> PlanRequest:
         errors: list[InitErrorDetails] = []
@@ -479,6 +563,14 @@ class PlanRequest(StrictModel):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+
+def _custom_error(
+    kind: str, message: str, loc: tuple[str | int, ...], value: object
+) -> InitErrorDetails:
+    # The message is data, not a template: braces in it stay as they are.
+    error = PydanticCustomError(kind, "{message}", {"message": message})
+    return InitErrorDetails(type=error, loc=loc, input=value)
 
 
 def _duplicate_id(kind: str, position: int, item_id: str, first: int) -> InitErrorDetails:
@@ -559,6 +651,7 @@ class ItineraryOut(BaseModel):
     """One agent's day. Totals include the last leg back to the end place."""
 
     agent_id: str
+    date: dt.date = Field(description="The day of this itinerary.")
     travel_mode: TravelMode
     stops: list[StopOut]
     start_time: dt.datetime
@@ -671,11 +764,41 @@ class HistoryEffectOut(BaseModel):
     detail: str
 
 
+class SearchStageOut(BaseModel):
+    """One engine's part of the search that made a plan."""
+
+    engine: str
+    seed: int
+    steps: int = Field(description="PyVRP iterations or OR-Tools solutions it ran.")
+
+
+class PlanRunOut(BaseModel):
+    """What made the plan, so that ``POST /plans/{plan_id}/replay`` can make it again."""
+
+    solver_version: str = Field(description="Doorstep's and its search engines' versions.")
+    inputs_sha256: str = Field(
+        description="The solver's inputs: visits, agents, windows, costs and travel matrices."
+    )
+    matrix_sha256: str = Field(description="The travel time and distance matrices alone.")
+    seed: int
+    search: list[SearchStageOut] | None = Field(
+        description=(
+            "The search, counted in steps; absent for a plan split into territories (solved "
+            "in parallel against the clock), which cannot be replayed."
+        )
+    )
+    repair_steps: int | None = Field(
+        default=None, description="Where the repair's time ran out; absent: it finished."
+    )
+
+
 class PlanResponse(BaseModel):
-    """A day's plan: an itinerary per agent and every case not visited, with its reason."""
+    """The plan of a day (or of several): an itinerary per agent and day, and every case not
+    visited, with its reason."""
 
     plan_id: str
     date: dt.date
+    horizon_days: int = Field(default=1, description="Days planned, from `date` on.")
     region: str
     timezone: str
     itineraries: list[ItineraryOut]
@@ -689,6 +812,23 @@ class PlanResponse(BaseModel):
     replan_of: str | None = Field(
         default=None, description="The plan this one re-plans (POST /plans/{plan_id}/replan)."
     )
+    run: PlanRunOut | None = Field(
+        default=None, description="What made the plan; absent in plans stored before it was kept."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _itineraries_of_the_plans_date(cls, data: Any) -> Any:
+        """Itineraries stored before plans of several days carry no date: the plan's."""
+        if isinstance(data, dict) and isinstance(data.get("itineraries"), list):
+            dated = [
+                {"date": data.get("date"), **itinerary}
+                if isinstance(itinerary, dict)
+                else itinerary
+                for itinerary in data["itineraries"]
+            ]
+            return {**data, "itineraries": dated}
+        return data
 
 
 class EditedRouteIn(StrictModel):

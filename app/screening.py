@@ -23,12 +23,15 @@ from app.compliance import (
     PastVisit,
     ProfileError,
     ProfileLibrary,
+    RuleRef,
     check_case,
     combine,
 )
 from app.compliance.intervals import Intervals, intersect, normalized
 from app.errors import Location, PlanInputError
+from app.horizon import agent_days, case_days
 from app.schemas import (
+    MINUTES_PER_DAY,
     WEEKDAYS,
     AppliedProfileOut,
     CaseIn,
@@ -141,13 +144,28 @@ def screen(
     clock: DayClock,
     history: CaseHistory,
 ) -> Screening:
-    """Check every located case (``points``, by case index) on the plan's date."""
+    """Check every located case (``points``, by case index) on each day of the plan in its
+    date range: admitted with its allowed times on every day it may be visited (in a plan of
+    several days always explicit, so they choose the day), or excluded with the first day's
+    reason (and, over several days, each day's)."""
     largest_team = max(agent.team_size for agent in request.agents)
-    shifts = normalized(
-        (clock.seconds_at(minutes_of_day(shift.start)), clock.seconds_at(minutes_of_day(shift.end)))
-        for shift in (agent.shift for agent in request.agents)
-    )
+    days = agent_days(request)
+    shifts = [
+        normalized(
+            (
+                clock.seconds_at(d.minutes(minutes_of_day(d.shift.start))),
+                clock.seconds_at(d.minutes(minutes_of_day(d.shift.end))),
+            )
+            for d in days
+            if d.day == day
+        )
+        for day in range(request.horizon_days)
+    ]
+    working: dict[str, set[int]] = {agent.id: set() for agent in request.agents}
+    for d in days:
+        working[request.agents[d.agent_idx].id].add(d.day)
     area_rates = history.area.rates()
+    several = request.horizon_days > 1
     admitted: dict[int, AdmittedCase] = {}
     excluded: dict[int, UnassignedOut] = {}
     exclusions: list[ExclusionOut] = []
@@ -157,55 +175,46 @@ def screen(
         zone = case_zone(case_idx, case, point, region_zone)
         outcomes = history.outcomes.get(case.id, ())
         place = hist.place_key(_address_line(case), point.lat, point.lon)
-        standing = hist.standing(outcomes, request.date, place, history.promise_grace_days)
-        if standing.hold is not None:
-            reason, detail = standing.hold
-            excluded[case_idx] = UnassignedOut(case_id=case.id, reason=reason, detail=detail)
-            continue
-        facts = _facts(case, zone, clock, outcomes, standing.staff_required)
-        verdict = check_case(rules[case_idx], facts, request.date, clock, largest_team)
-        if not isinstance(verdict, Admission):
-            rule = verdict.rule
-            excluded[case_idx] = UnassignedOut(
-                case_id=case.id,
-                reason="compliance",
-                detail=verdict.detail,
-                profile_id=rule.profile_id,
-                rule_id=rule.rule_id,
-            )
-            exclusions.append(
-                ExclusionOut(
+        case_rules = _CaseRules(rules[case_idx], largest_team, area_rates, history, clock)
+        allowed: list[_DayAdmission] = []
+        refused: list[tuple[dt.date, _DayRefusal]] = []
+        dates_allowed = case_days(case, request)
+        if case.pinned_agent_id is not None:
+            pinned_days = [d for d in dates_allowed if d in working[case.pinned_agent_id]]
+            if dates_allowed and not pinned_days:
+                excluded[case_idx] = UnassignedOut(
                     case_id=case.id,
-                    profile_id=rule.profile_id,
-                    profile_version=rule.version,
-                    rule_id=rule.rule_id,
-                    detail=verdict.detail,
+                    reason="pinned_agent_unavailable",
+                    detail=f"pinned to {case.pinned_agent_id!r}, who works none of its days",
                 )
-            )
+                continue
+            dates_allowed = pinned_days
+        for day in dates_allowed:
+            verdict = _screen_day(case, zone, outcomes, place, case_rules, day, shifts[day])
+            if isinstance(verdict, _DayRefusal):
+                refused.append((request.dates[day], verdict))
+            else:
+                allowed.append(verdict)
+        if not allowed:
+            excluded[case_idx] = _refusal(case, request, refused)
+            rule = refused[0][1].rule if refused else None
+            if rule is not None:
+                exclusions.append(
+                    ExclusionOut(
+                        case_id=case.id,
+                        profile_id=rule.profile_id,
+                        profile_version=rule.version,
+                        rule_id=rule.rule_id,
+                        detail=excluded[case_idx].detail,
+                    )
+                )
             continue
-        notes = list(standing.effects)
-        counts = hist.ContactCounts.of(outcomes, zone)
-        rates = counts.rates(prior=area_rates)
-        windows, contact, preference = _prefer_time_of_day(
-            verdict.windows_s, facts.service_s, shifts, rates, counts, zone, request.date, clock
-        )
-        if preference:
-            notes.append(("prefer_time_of_day", preference))
-        value = case.value
-        if value is None and case.amount_overdue is not None:
-            value = hist.expected_recovery(
-                case.amount_overdue, contact, case.days_overdue, standing.priority
-            )
-            notes.append(
-                (
-                    "estimated_value",
-                    f"{case.amount_overdue:.2f} overdue x contact {contact:.2f} x payment "
-                    f"{hist.payment_chance(case.days_overdue):.2f} x priority "
-                    f"{standing.priority:g} = {value:.2f}",
-                )
-            )
-        effects += [HistoryEffectOut(case_id=case.id, effect=e, detail=d) for e, d in notes]
-        admitted[case_idx] = AdmittedCase(windows, verdict.staff, value)
+        chosen = allowed[0]
+        effects += [HistoryEffectOut(case_id=case.id, effect=e, detail=d) for e, d in chosen.notes]
+        windows = chosen.windows
+        if several:
+            windows = normalized(w for a in allowed for w in a.windows_s(clock))
+        admitted[case_idx] = AdmittedCase(windows, max(a.staff for a in allowed), chosen.value)
     report = ComplianceReportOut(
         profiles=_applied(rules),
         excluded=exclusions,
@@ -213,6 +222,123 @@ def screen(
         conduct=list(dict.fromkeys(item for case_rules in rules for item in case_rules.conduct)),
     )
     return Screening(admitted, excluded, report, effects)
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseRules:
+    """What screening one case on one day needs besides the case."""
+
+    rules: EffectiveRules
+    largest_team: int
+    area_rates: tuple[float, ...]
+    history: CaseHistory
+    clock: DayClock
+
+
+@dataclass(frozen=True, slots=True)
+class _DayAdmission:
+    """A case admitted on one day: its allowed start times (None: whenever its own windows
+    allow), staff, value and the history's notes."""
+
+    day: int
+    windows: Intervals | None
+    own_windows: Intervals | None
+    staff: int
+    value: float | None
+    notes: list[tuple[str, str]]
+
+    def windows_s(self, clock: DayClock) -> Intervals:
+        """The allowed start times, always explicit: the whole day when nothing limits it."""
+        if self.windows is not None:
+            return self.windows
+        if self.own_windows is not None:
+            return self.own_windows
+        return (
+            (
+                clock.seconds_at(self.day * MINUTES_PER_DAY),
+                clock.seconds_at((self.day + 1) * MINUTES_PER_DAY),
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _DayRefusal:
+    """A case not admitted on one day: why, and by which rule (None: held by its history)."""
+
+    unassigned: UnassignedOut
+    rule: RuleRef | None = None
+
+
+def _screen_day(
+    case: CaseIn,
+    zone: ZoneInfo,
+    outcomes: Sequence[hist.RecordedOutcome],
+    place: str,
+    case_rules: _CaseRules,
+    day: int,
+    shifts: Intervals,
+) -> _DayAdmission | _DayRefusal:
+    """The case on the plan's ``day``-th date: admitted, or why not."""
+    clock = case_rules.clock
+    date = clock.date + dt.timedelta(days=day)
+    history = case_rules.history
+    standing = hist.standing(outcomes, date, place, history.promise_grace_days)
+    if standing.hold is not None:
+        reason, detail = standing.hold
+        return _DayRefusal(UnassignedOut(case_id=case.id, reason=reason, detail=detail))
+    facts = _facts(case, zone, clock, day, outcomes, standing.staff_required)
+    verdict = check_case(case_rules.rules, facts, date, clock, case_rules.largest_team)
+    if not isinstance(verdict, Admission):
+        rule = verdict.rule
+        refusal = UnassignedOut(
+            case_id=case.id,
+            reason="compliance",
+            detail=verdict.detail,
+            profile_id=rule.profile_id,
+            rule_id=rule.rule_id,
+        )
+        return _DayRefusal(refusal, rule)
+    notes = list(standing.effects)
+    counts = hist.ContactCounts.of(outcomes, zone)
+    rates = counts.rates(prior=case_rules.area_rates)
+    windows, contact, preference = _prefer_time_of_day(
+        verdict.windows_s, facts.service_s, shifts, rates, counts, zone, date, clock
+    )
+    if preference:
+        notes.append(("prefer_time_of_day", preference))
+    value = case.value
+    if value is None and case.amount_overdue is not None:
+        value = hist.expected_recovery(
+            case.amount_overdue, contact, case.days_overdue, standing.priority
+        )
+        notes.append(
+            (
+                "estimated_value",
+                f"{case.amount_overdue:.2f} overdue x contact {contact:.2f} x payment "
+                f"{hist.payment_chance(case.days_overdue):.2f} x priority "
+                f"{standing.priority:g} = {value:.2f}",
+            )
+        )
+    return _DayAdmission(day, windows, facts.windows_s, verdict.staff, value, notes)
+
+
+def _refusal(
+    case: CaseIn, request: PlanRequest, refused: Sequence[tuple[dt.date, _DayRefusal]]
+) -> UnassignedOut:
+    """Why a case is visited on no day: over one day, that day's reason; over several, the
+    first day's reason with every day's detail."""
+    if not refused:
+        last = request.dates[-1]
+        detail = (
+            f"its dates ({case.earliest_date or '…'} to {case.latest_date or '…'}) are outside "
+            f"the plan's days ({request.date} to {last})"
+        )
+        return UnassignedOut(case_id=case.id, reason="outside_dates", detail=detail)
+    first = refused[0][1].unassigned
+    if request.horizon_days == 1:
+        return first
+    detail = "; ".join(f"{date}: {refusal.unassigned.detail}" for date, refusal in refused)
+    return first.model_copy(update={"detail": f"no day of its range allows a visit: {detail}"})
 
 
 def _address_line(case: CaseIn) -> str | None:
@@ -223,13 +349,18 @@ def _facts(
     case: CaseIn,
     zone: ZoneInfo,
     clock: DayClock,
+    day: int,
     outcomes: Sequence[hist.RecordedOutcome],
     history_staff: int,
 ) -> CaseFacts:
     conditions = case.conditions
+    midnight = day * MINUTES_PER_DAY
     windows = (
         normalized(
-            (clock.seconds_at(minutes_of_day(w.start)), clock.seconds_at(minutes_of_day(w.end)))
+            (
+                clock.seconds_at(midnight + minutes_of_day(w.start)),
+                clock.seconds_at(midnight + minutes_of_day(w.end)),
+            )
             for w in case.time_windows
         )
         if case.time_windows

@@ -128,9 +128,9 @@ class PlanStore:
         if plan_id is None:
             msg = f"no plan on {date.isoformat()} for agent {agent_id!r}"
             raise NotFoundError(msg)
-        plan = self.get(plan_id)
-        itinerary = next(i for i in plan.itineraries if i.agent_id == agent_id)
-        return agent_day(plan, self.request_of(plan_id), itinerary)
+        request, plan = self.stored(plan_id)
+        itinerary = next(i for i in plan.itineraries if i.agent_id == agent_id and i.date == date)
+        return agent_day(plan, request, itinerary)
 
 
 def add_plan(
@@ -155,7 +155,7 @@ def add_plan(
         PlanAgentRecord(
             plan_id=response.plan_id,
             agent_id=itinerary.agent_id,
-            date=response.date,
+            date=itinerary.date,
             created_at=created_at,
         )
         for itinerary in response.itineraries
@@ -167,7 +167,7 @@ def add_plan(
             case_id=stop.case_id,
             agent_id=itinerary.agent_id,
             region=response.region,
-            date=response.date,
+            date=itinerary.date,
             service_start=stop.service_start,
             place=place_key(stop.address, stop.location.lat, stop.location.lon),
         )

@@ -2,7 +2,8 @@
 
 Knows nothing of HTTP, addresses or road networks: integer matrices, seconds, indices and
 money. :func:`solve` plans a day; :func:`evaluate` times, costs and judges a plan given as
-visit orders; :func:`check_solution` independently checks a finished solution.
+visit orders; :func:`check_solution` independently checks a finished solution;
+:func:`replay` retraces a solve exactly from its :class:`SearchTrace`.
 """
 
 from solver.check import check_solution
@@ -21,7 +22,18 @@ from solver.reasons import (
     REASON_CODES,
     SHIFT_TOO_SHORT,
 )
-from solver.solution import Hint, Route, RouteCost, Solution, Stop, TakenBreak, Unassigned
+from solver.replay import replay
+from solver.solution import (
+    Hint,
+    Route,
+    RouteCost,
+    SearchStage,
+    SearchTrace,
+    Solution,
+    Stop,
+    TakenBreak,
+    Unassigned,
+)
 from solver.solve import solve
 from solver.violations import Violation
 
@@ -46,6 +58,8 @@ __all__ = [
     "Problem",
     "Route",
     "RouteCost",
+    "SearchStage",
+    "SearchTrace",
     "Solution",
     "SolveParams",
     "SolverError",
@@ -58,6 +72,7 @@ __all__ = [
     "check_solution",
     "evaluate",
     "evaluate_route",
+    "replay",
     "schedule_route",
     "solve",
 ]

@@ -90,11 +90,14 @@ class OrToolsResult:
         ``MONEY_SCALE`` plus the travel tie-break (plus a constant when balancing).
     found
         False when OR-Tools returned no solution at all; ``orders`` are then all empty.
+    solutions
+        Solutions the search found: a ``solution_limit`` that retraces it.
     """
 
     orders: list[list[int]]
     objective: int
     found: bool
+    solutions: int = 0
 
 
 def money_units(money: float) -> int:
@@ -388,6 +391,13 @@ class RoutingModel:
         """Search with the parameters of :mod:`solver._ortools_search`, from the plan
         ``initial`` (one visit order per agent) when given and feasible in the model."""
         search = search_parameters(params, n_visits=self.n_visits)
+        solutions = 0
+
+        def count_solution() -> None:
+            nonlocal solutions
+            solutions += 1
+
+        self.routing.AddAtSolutionCallback(count_solution)
         assignment = None
         if initial is not None:
             self.routing.CloseModelWithParameters(search)
@@ -402,6 +412,7 @@ class RoutingModel:
                 orders=[[] for _ in self.problem.agents],
                 objective=sum(money_units(v.drop_cost) for v in self.problem.visits),
                 found=False,
+                solutions=solutions,
             )
         orders: list[list[int]] = []
         for k in range(self.n_agents):
@@ -411,7 +422,12 @@ class RoutingModel:
                 order.append(int(self.manager.IndexToNode(index)))
                 index = assignment.Value(self.routing.NextVar(index))
             orders.append(order)
-        return OrToolsResult(orders=orders, objective=int(assignment.ObjectiveValue()), found=True)
+        return OrToolsResult(
+            orders=orders,
+            objective=int(assignment.ObjectiveValue()),
+            found=True,
+            solutions=solutions,
+        )
 
 
 def solve_orders(

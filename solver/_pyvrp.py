@@ -106,12 +106,14 @@ def _penalty_manager(data: ProblemData, horizon: int) -> PenaltyManager:
 
 class _Stop:
     """Stop at the time limit or the iteration limit (``solution_limit``), or when no feasible
-    plan has been found after :data:`NO_FEASIBLE_GIVE_UP` of either."""
+    plan has been found after :data:`NO_FEASIBLE_GIVE_UP` of either (never early when
+    retracing: the recorded run's iterations are what counts)."""
 
     def __init__(self, params: SolveParams, started: float) -> None:
         self._deadline = started + params.time_limit_s
         self._give_up_time = started + NO_FEASIBLE_GIVE_UP * params.time_limit_s
         self._max_iterations = params.solution_limit
+        self._give_up = not params.retrace
         self._iterations = 0
 
     def __call__(self, best_cost: int) -> bool:
@@ -122,7 +124,7 @@ class _Stop:
         limit = self._max_iterations
         if limit is not None and self._iterations > limit:
             return True
-        if best_cost < _UNLIMITED:  # a feasible plan exists
+        if best_cost < _UNLIMITED or not self._give_up:  # a feasible plan exists
             return False
         if limit is not None:
             return self._iterations > NO_FEASIBLE_GIVE_UP * limit

@@ -38,12 +38,13 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 from solver.evaluate import evaluate
 from solver.model import Problem
 from solver.params import SolveParams
 from solver.processes import worker_context
+from solver.solution import SearchStage
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +68,14 @@ class EngineResult:
         The engine that produced them.
     found
         False when the engine returned no solution at all (``orders`` are then empty).
+    stages
+        What each engine run did, in steps, to retrace the search (:func:`retrace`).
     """
 
     orders: list[list[int]]
     engine: EngineName
     found: bool
+    stages: tuple[SearchStage, ...] = ()
 
 
 def pyvrp_unsupported(problem: Problem) -> tuple[str, ...]:
@@ -134,14 +138,18 @@ def run_engine(
             if initial is None
             else _pyvrp.solve_orders(problem, params, initial)
         )
+        pyvrp_stage = SearchStage("pyvrp", params.seed, pyvrp_result.iterations)
         if pyvrp_result.found:
-            return EngineResult(orders=pyvrp_result.orders, engine="pyvrp", found=True)
+            return EngineResult(pyvrp_result.orders, "pyvrp", True, (pyvrp_stage,))
         logger.info(
             "PyVRP found no plan serving every must-visit in %.2f s; OR-Tools takes over",
             pyvrp_result.runtime_s,
         )
         left_s = max(0.1 * params.time_limit_s, params.time_limit_s - pyvrp_result.runtime_s)
         params = replace(params, time_limit_s=left_s)
+        stages: tuple[SearchStage, ...] = (pyvrp_stage,)
+    else:
+        stages = ()
     from solver import _ortools
 
     result = (
@@ -149,7 +157,42 @@ def run_engine(
         if initial is None
         else _ortools.solve_orders(problem, params, initial)
     )
-    return EngineResult(orders=result.orders, engine="ortools", found=result.found)
+    stage = SearchStage("ortools", params.seed, result.solutions)
+    return EngineResult(result.orders, "ortools", result.found, (*stages, stage))
+
+
+def retrace(
+    problem: Problem,
+    stages: Sequence[SearchStage],
+    time_limit_s: float,
+    initial: Sequence[Sequence[int]] | None = None,
+) -> EngineResult:
+    """Run the recorded ``stages`` again, each for exactly its steps, in this process: the
+    same visit orders as the search that recorded them, whatever the machine's speed.
+    ``time_limit_s`` is a safety net for each stage."""
+    result = EngineResult([[] for _ in problem.agents], "ortools", False)
+    for stage in stages:
+        if stage.steps == 0:
+            continue
+        params = SolveParams(
+            time_limit_s=time_limit_s,
+            solution_limit=stage.steps,
+            retrace=True,
+            engine=cast(EngineName, stage.engine),
+            seed=stage.seed,
+            split_above_visits=None,
+        )
+        if stage.engine == "pyvrp":
+            from solver import _pyvrp
+
+            found = _pyvrp.solve_orders(problem, params, initial)
+            result = EngineResult(found.orders, "pyvrp", found.found, tuple(stages))
+        else:
+            from solver import _ortools
+
+            searched = _ortools.solve_orders(problem, params, initial)
+            result = EngineResult(searched.orders, "ortools", searched.found, tuple(stages))
+    return result
 
 
 def race_candidates(problem: Problem, params: SolveParams) -> list[tuple[EngineName, SolveParams]]:

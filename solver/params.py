@@ -28,6 +28,9 @@ class SolveParams:
         solutions, PyVRP after this many iterations of its iterated local search. With
         ``workers=1`` and a fixed ``seed`` the same problem then gives the same plan (the
         time limit stays a safety net and should be generous).
+    retrace
+        Run exactly ``solution_limit`` steps, even without a feasible plan (PyVRP otherwise
+        gives up early and hands over to OR-Tools): set by :func:`solver.replay`.
     engine
         ``"auto"`` (default), ``"ortools"`` or ``"pyvrp"``; see :data:`Engine`.
     seed
@@ -54,6 +57,7 @@ class SolveParams:
 
     time_limit_s: float = 5.0
     solution_limit: int | None = None
+    retrace: bool = False
     explain_time_limit_s: float = 2.0
     """Budget after the search (seconds): half for repairing the plan, the rest for
     explaining and hinting at the visits left out."""

@@ -9,6 +9,7 @@ plan).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
 
@@ -17,8 +18,8 @@ from solver.errors import InternalSolverError
 from solver.evaluate import evaluate
 from solver.model import Problem
 from solver.params import SolveParams
-from solver.reasons import explain, repair
-from solver.solution import Solution, SplitReport
+from solver.reasons import StepBudget, explain, repair
+from solver.solution import SearchStage, SearchTrace, Solution, SplitReport
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,11 @@ def solve_whole(
     started = time.perf_counter()
     found, engine = True, "none"
     orders: list[list[int]] = [[] for _ in problem.agents]
+    stages: tuple[SearchStage, ...] = ()
     if problem.visits and problem.agents:
         result = plan_orders(problem, params, initial)
-        orders, found, engine = result.orders, result.found, result.engine
-    solution = finish(problem, orders, params, source=engine)
+        orders, found, engine, stages = result.orders, result.found, result.engine, result.stages
+    solution = finish(problem, orders, params, source=engine, stages=stages)
     logger.info(
         "solved %d visits, %d agents with %s: %d assigned, %d unassigned, objective %.2f, "
         "solution found %s, %.2f s",
@@ -57,10 +59,14 @@ def finish(
     *,
     source: str,
     split: SplitReport | None = None,
+    stages: tuple[SearchStage, ...] | None = None,
+    repair_steps: int | None = None,
 ) -> Solution:
     """The solution of the plan ``orders``: checked by the evaluator, repaired (left-out
     visits inserted or swapped in where that pays), timed and costed, every visit still
-    left out explained, within ``params.explain_time_limit_s``.
+    left out explained, within ``params.explain_time_limit_s``. ``stages``: the search that
+    chose ``orders``, for the solution's trace (None: it cannot be retraced);
+    ``repair_steps``: retrace a repair that was cut after that many steps.
 
     Raises
     ------
@@ -80,7 +86,9 @@ def finish(
     # The post-search budget: the first half may repair, the rest explains what is left out.
     repaired_by = time.perf_counter() + params.explain_time_limit_s / 2
     deadline = repaired_by + params.explain_time_limit_s / 2
-    repaired = repair(problem, orders, deadline=repaired_by)
+    # A replay repairs as far as the recorded repair went, however long that takes.
+    budget = StepBudget(math.inf, repair_steps) if params.retrace else StepBudget(repaired_by)
+    repaired = repair(problem, orders, budget=budget)
     evaluation = evaluate(problem, repaired)
     unassigned = explain(problem, repaired, evaluation.unassigned, deadline=deadline)
     return Solution(
@@ -90,4 +98,9 @@ def finish(
         lost_value=evaluation.lost_value,
         balance_cost=evaluation.balance_cost,
         split=split,
+        trace=(
+            None
+            if stages is None
+            else SearchTrace(stages=stages, repair_steps=budget.steps if budget.cut else None)
+        ),
     )

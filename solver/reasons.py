@@ -97,15 +97,38 @@ class Insertion:
     service_start_s: int
 
 
+class StepBudget:
+    """Stops the repair at a deadline (a ``time.perf_counter()`` value) or after
+    ``max_steps`` checks, counting the checks it passes: a repair cut short by its deadline
+    is retraced by giving the next run its count (see :class:`solver.solution.SearchTrace`).
+    Once spent, it stays spent."""
+
+    def __init__(self, deadline: float, max_steps: int | None = None) -> None:
+        self._deadline = deadline
+        self._max_steps = max_steps
+        self.steps = 0
+        self.cut = False
+
+    def spent(self) -> bool:
+        """True when the work must stop; else counts one step."""
+        if not self.cut:
+            if self._max_steps is not None:
+                self.cut = self.steps >= self._max_steps
+            else:
+                self.cut = time.perf_counter() > self._deadline
+        if not self.cut:
+            self.steps += 1
+        return self.cut
+
+
 def repair(
-    problem: Problem, orders: Sequence[Sequence[int]], *, deadline: float
+    problem: Problem, orders: Sequence[Sequence[int]], *, budget: StepBudget
 ) -> list[list[int]]:
     """Insert left-out visits wherever that pays, then swap left-out visits for served ones
     where that pays, then leave out one served visit of a route for any number of left-out
-    ones that fill its room where that pays, until the deadline (a ``time.perf_counter()``
-    value). "Pays" counts every term of the objective an edit changes: the route's costs
-    (fixed, working time, distance, lateness), the balance cost and the values gained and
-    lost.
+    ones that fill its room where that pays, until the ``budget`` is spent. "Pays" counts
+    every term of the objective an edit changes: the route's costs (fixed, working time,
+    distance, lateness), the balance cost and the values gained and lost.
 
     A search stopped by its time limit, or one whose penalties for leaving visits out dwarf
     the costs of the day, may leave out a visit that fits, or the wrong one of two that
@@ -113,13 +136,13 @@ def repair(
     """
     plan = [list(order) for order in orders]
     for visit_idx in _left_out(problem, plan):
-        if time.perf_counter() > deadline:
+        if budget.spent():
             return plan
         best = _best_paying_insertion(problem, plan, visit_idx)
         if best is not None and best.extra_cost < problem.visits[visit_idx].drop_cost:
             plan[best.agent_idx].insert(best.position, visit_idx)
     for visit_idx in _left_out(problem, plan):
-        if time.perf_counter() > deadline:
+        if budget.spent():
             return plan
         swap = _best_swap(problem, plan, visit_idx)
         if swap is not None:
@@ -127,7 +150,7 @@ def repair(
             plan[insertion.agent_idx].remove(other_idx)
             plan[insertion.agent_idx].insert(insertion.position, visit_idx)
     for agent_idx in range(len(plan)):
-        while _eject_and_refill(problem, plan, agent_idx, deadline):
+        while _eject_and_refill(problem, plan, agent_idx, budget):
             pass
     return plan
 
@@ -160,7 +183,7 @@ def _best_paying_insertion(
 
 
 def _eject_and_refill(
-    problem: Problem, plan: list[list[int]], agent_idx: int, deadline: float
+    problem: Problem, plan: list[list[int]], agent_idx: int, budget: StepBudget
 ) -> bool:
     """Leave out one served visit of the agent's route and refill the room it frees with
     left-out visits (the most valuable first, each where it pays), keeping the first such
@@ -173,7 +196,7 @@ def _eject_and_refill(
     counts = [len(o) for o in plan]
     base = evaluate_route(problem, agent_idx, order)[0].cost.total + balance_cost(problem, counts)
     for other_idx in sorted(order, key=lambda v: problem.visits[v].drop_cost)[:DROP_CANDIDATES]:
-        if time.perf_counter() > deadline:
+        if budget.spent():
             return False
         trial = [list(o) for o in plan]
         trial[agent_idx].remove(other_idx)

@@ -158,6 +158,27 @@ class SplitReport:
     search_cpu_s: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class SearchStage:
+    """One engine's part of a search: which engine, its seed, and how many steps it took
+    (PyVRP iterations or OR-Tools solutions; 0: it found nothing)."""
+
+    engine: str
+    seed: int
+    steps: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchTrace:
+    """How a solve went, counted in steps rather than seconds, so that
+    :func:`solver.replay` retraces it exactly on any machine at any load: the engine stages
+    of the search whose plan was kept (PyVRP, then OR-Tools when PyVRP found no plan), and
+    the repair's steps when its deadline cut it short (None: it ran to its end)."""
+
+    stages: tuple[SearchStage, ...]
+    repair_steps: int | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Solution:
     """Routes in the order of ``Problem.agents``, plus the unassigned visits.
@@ -165,7 +186,8 @@ class Solution:
     ``objective`` is money: the routes' total costs plus ``lost_value`` (the value of the
     unassigned visits) plus ``balance_cost`` (see ``Problem.balance_cost_per_visit``).
     ``split`` says how a problem above the split threshold was split into territories
-    (None: it was solved whole).
+    (None: it was solved whole). ``trace`` retraces a whole solve exactly (None for a split
+    one, whose territories ran in parallel against the clock).
     """
 
     routes: tuple[Route, ...]
@@ -174,3 +196,4 @@ class Solution:
     lost_value: float = 0.0
     balance_cost: float = 0.0
     split: SplitReport | None = None
+    trace: SearchTrace | None = None

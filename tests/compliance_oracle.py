@@ -284,10 +284,12 @@ def compliance_violations(
     to their cases (read in ``timezone``, the local time of the visit addresses), plus every
     case not answered exactly once; empty when compliant.
 
-    ``past_visits`` are the recorded visits of each case as (instant, outcome).
+    ``past_visits`` are the recorded visits of each case as (instant, outcome). In a plan of
+    several days each visit must lie on its itinerary's date, one of the plan's days.
     """
     zone = ZoneInfo(timezone)
-    plan_date = dt.date.fromisoformat(request["date"])
+    first = dt.date.fromisoformat(request["date"])
+    plan_dates = [first + dt.timedelta(days=k) for k in range(request.get("horizon_days", 1))]
     cases = {case["id"]: case for case in request["cases"]}
     agents = {agent["id"]: agent for agent in request["agents"]}
     problems = _answered_once(request, response)
@@ -296,6 +298,9 @@ def compliance_violations(
         if agent is None:
             problems.append(f"itinerary of unknown agent {itinerary['agent_id']}")
             continue
+        plan_date = dt.date.fromisoformat(itinerary.get("date", request["date"]))
+        if plan_date not in plan_dates:
+            problems.append(f"itinerary of {agent['id']} on {plan_date}, not a day of the plan")
         for stop in itinerary["stops"]:
             case = cases.get(stop["case_id"])
             if case is None:

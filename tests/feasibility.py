@@ -49,15 +49,36 @@ def plan_violations(request: dict[str, Any], response: dict[str, Any]) -> list[s
         for e in response["unassigned"]
         if not e.get("reason")
     ]
-    planned_agents = [it["agent_id"] for it in response["itineraries"]]
-    if sorted(planned_agents) != sorted(agents):
-        problems.append(f"itineraries for {planned_agents}, agents are {list(agents)}")
+    first = dt.date.fromisoformat(date)
+    dates = [
+        (first + dt.timedelta(days=k)).isoformat() for k in range(request.get("horizon_days", 1))
+    ]
+    planned = sorted((it["agent_id"], it.get("date", date)) for it in response["itineraries"])
+    working = sorted(
+        (agent_id, day)
+        for agent_id, agent in agents.items()
+        for day in dates
+        if day not in agent.get("days_off", [])
+    )
+    if planned != working:
+        problems.append(f"itineraries for {planned}, agents' working days are {working}")
 
     for itinerary in response["itineraries"]:
         agent = agents.get(itinerary["agent_id"])
         if agent is None:
             continue
-        problems += _itinerary_violations(itinerary, agent, cases, date, timezone)
+        day = itinerary.get("date", date)
+        shifts = {s["date"]: s for s in agent.get("shifts", [])}
+        problems += _itinerary_violations(
+            itinerary, agent | {"shift": shifts.get(day, agent["shift"])}, cases, day, timezone
+        )
+        for stop in itinerary["stops"]:
+            case = cases.get(stop["case_id"], {})
+            earliest, latest = case.get("earliest_date"), case.get("latest_date")
+            if (earliest and day < earliest) or (latest and day > latest):
+                problems.append(
+                    f"case {stop['case_id']} visited on {day}, outside {earliest}..{latest}"
+                )
     return problems
 
 

@@ -22,7 +22,7 @@ from solver import (
     Unassigned,
 )
 from solver import reasons as hints
-from solver.reasons import best_insertion, repair
+from solver.reasons import StepBudget, best_insertion, repair
 from tests.solver.solver_testkit import agent, costs, line_problem, orders, solve_checked, visit
 
 
@@ -151,7 +151,7 @@ def test_every_reason_is_a_known_code_and_explained() -> None:
 def test_repair_inserts_what_a_stopped_search_left_out() -> None:
     """From an empty plan, the repair pass puts every visit that fits and pays in."""
     problem = line_problem([0, 100, 200], [visit(1), visit(2)], [agent()])
-    repaired = repair(problem, [[]], deadline=time.perf_counter() + 5)
+    repaired = repair(problem, [[]], budget=StepBudget(time.perf_counter() + 5))
     assert sorted(repaired[0]) == [0, 1]
 
 
