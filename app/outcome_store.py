@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -107,8 +107,11 @@ class OutcomeStore:
                 ],
             )
 
-    def outcomes_of(self, case_ids: Iterable[str]) -> dict[str, list[hist.RecordedOutcome]]:
-        """Each case's visit outcomes, the newest record per visit, oldest visit first."""
+    def outcomes_of(
+        self, case_ids: Iterable[str], as_of: dt.datetime | None = None
+    ) -> dict[str, list[hist.RecordedOutcome]]:
+        """Each case's visit outcomes, the newest record per visit, oldest visit first (as
+        recorded by ``as_of`` when given)."""
         ids = sorted(set(case_ids))
         by_case: dict[str, list[hist.RecordedOutcome]] = defaultdict(list)
         if not ids:
@@ -118,7 +121,8 @@ class OutcomeStore:
             for chunk in range(0, len(ids), 500):  # stay under databases' parameter limits
                 rows += session.scalars(
                     select(VisitOutcomeRecord).where(
-                        VisitOutcomeRecord.case_id.in_(ids[chunk : chunk + 500])
+                        VisitOutcomeRecord.case_id.in_(ids[chunk : chunk + 500]),
+                        _recorded_by(as_of),
                     )
                 ).all()
         for row in _newest_per_visit(rows):
@@ -126,22 +130,34 @@ class OutcomeStore:
         return by_case
 
     def planning_history(
-        self, case_ids: Iterable[str], region: str, zone: ZoneInfo, promise_grace_days: int
+        self,
+        case_ids: Iterable[str],
+        region: str,
+        zone: ZoneInfo,
+        promise_grace_days: int,
+        as_of: dt.datetime | None = None,
     ) -> CaseHistory:
-        """What a plan of these cases in ``region`` needs from the history."""
+        """What a plan of these cases in ``region`` needs from the history: as it is now, or
+        as it was at ``as_of`` (to make a stored plan again)."""
+        as_of = as_of or dt.datetime.now(dt.UTC)
         return CaseHistory(
-            outcomes=self.outcomes_of(case_ids),
-            area=self.area_contacts(region, zone),
+            outcomes=self.outcomes_of(case_ids, as_of),
+            area=self.area_contacts(region, zone, as_of),
             promise_grace_days=promise_grace_days,
+            as_of=as_of,
         )
 
-    def area_contacts(self, region: str, zone: ZoneInfo) -> hist.ContactCounts:
-        """Visits at the door and contacts per part of the day, over the whole region."""
+    def area_contacts(
+        self, region: str, zone: ZoneInfo, as_of: dt.datetime | None = None
+    ) -> hist.ContactCounts:
+        """Visits at the door and contacts per part of the day, over the whole region (as
+        recorded by ``as_of`` when given)."""
         with Session(self._engine) as session:
             rows = session.scalars(
                 select(VisitOutcomeRecord).where(
                     VisitOutcomeRecord.region == region,
                     VisitOutcomeRecord.outcome.in_(sorted(hist.AT_THE_DOOR)),
+                    _recorded_by(as_of),
                 )
             ).all()
         return hist.ContactCounts.of([_recorded(r) for r in _newest_per_visit(rows)], zone)
@@ -233,3 +249,10 @@ def outcome_out(row: VisitOutcomeRecord, plan_id: str) -> OutcomeOut:
         promise_date=row.promise_date,
         amount=row.amount,
     )
+
+
+def _recorded_by(as_of: dt.datetime | None) -> ColumnElement[bool]:
+    """Outcomes recorded by ``as_of`` (None: all)."""
+    if as_of is None:
+        return true()
+    return VisitOutcomeRecord.recorded_at <= as_of.astimezone(dt.UTC)

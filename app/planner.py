@@ -3,6 +3,7 @@ day planned, or a hand-edited plan evaluated. Shared by the API and the CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -19,7 +20,14 @@ from app.planning import PlanningLimits, PreparedDay, prepare_day, solve_day
 from app.regions import RegionRegistry
 from app.replan_schemas import InsertIn, InsertResponse, ReplanIn, ReplanResponse
 from app.replanning import replan
-from app.schemas import PlanEditIn, PlanEvaluationResponse, PlanRequest, PlanResponse
+from app.replay import replay_day
+from app.schemas import (
+    PlanEditIn,
+    PlanEvaluationResponse,
+    PlanRequest,
+    PlanResponse,
+    ReplayOut,
+)
 from app.screening import resolve_rules
 
 PlanPhase = Literal["preparing", "solving"]
@@ -108,6 +116,20 @@ class Planner:
         _one_day(request, "re-planning")
         return replan(request, plan, changes, self.plan)
 
+    def replay(self, request: PlanRequest, plan: PlanResponse) -> ReplayOut:
+        """Make the stored ``plan`` (which answered ``request``) again, from the visit history
+        as it was and the plan's run record.
+
+        Raises
+        ------
+        ReplayError
+            If it cannot be made again exactly (no record, a split plan, other software or
+            changed inputs).
+        """
+        history_as_of = plan.run.history_as_of if plan.run else None
+        day, _ = self._prepare(request, history_as_of)
+        return replay_day(day, plan)
+
     def insert(self, request: PlanRequest, plan: PlanResponse, body: InsertIn) -> InsertResponse:
         """The positions of ``plan`` (which answered ``request``) for one more case.
 
@@ -136,7 +158,9 @@ class Planner:
                 msg = f"{count} {field}: at most {limit} per plan on this server"
                 raise PlanInputError((field,), msg, error_type="too_long")
 
-    def _prepare(self, request: PlanRequest) -> tuple[PreparedDay, PlanningLimits]:
+    def _prepare(
+        self, request: PlanRequest, history_as_of: dt.datetime | None = None
+    ) -> tuple[PreparedDay, PlanningLimits]:
         self._check_sizes(request)
         region = self.registry.get(request.region)
         profile_ids = self.settings.region_profiles.get(region.name, [])
@@ -145,6 +169,7 @@ class Planner:
             region.name,
             region.timezone,
             self.settings.promise_grace_days,
+            as_of=history_as_of,
         )
         limits = PlanningLimits.for_request(request, self.settings)
         day = prepare_day(

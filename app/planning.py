@@ -8,6 +8,7 @@ reason; nothing is dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import uuid
@@ -40,6 +41,8 @@ from app.schemas import (
     PlaceIn,
     PlanRequest,
     PlanResponse,
+    PlanRunOut,
+    SearchStageOut,
     ShiftIn,
     StopOut,
     SummaryOut,
@@ -55,6 +58,9 @@ logger = logging.getLogger(__name__)
 UNREACHABLE_S = 10_000_000
 """Travel time (s) between places one profile cannot route between (a point off the roads
 of that mode): longer than any day, so the solver never uses the pair."""
+
+SEARCH_SEED = 0
+"""Seed of every plan's search (kept in its run record for replays)."""
 
 UNREACHABLE_M = 1_000_000_000
 """Distance (m) that goes with :data:`UNREACHABLE_S`."""
@@ -139,6 +145,8 @@ class PreparedDay:
     include_geometry: bool
     agent_days: list[AgentDay]
     """The solver's agents: one per agent and working day."""
+    history_as_of: dt.datetime | None = None
+    """When the visit history the day was screened with was read."""
 
     def visit_of(self, case_id: str) -> int | None:
         """The solver's index of a case, None if the case is not in the problem."""
@@ -256,6 +264,7 @@ def prepare_day(
         unassigned=unassigned,
         include_geometry=limits.include_geometry,
         agent_days=days,
+        history_as_of=history.as_of if history else None,
     )
 
 
@@ -292,19 +301,11 @@ def solve_day(day: PreparedDay, limits: PlanningLimits) -> PlanResponse:
     """Solve the prepared day and present the plan, each left-out case with its reason."""
     started = time.perf_counter()
     request = day.request
-    solution = solver.solve(
-        day.problem, solver.SolveParams(time_limit_s=limits.time_limit_s, workers=limits.workers)
+    params = solver.SolveParams(
+        time_limit_s=limits.time_limit_s, workers=limits.workers, seed=SEARCH_SEED
     )
-    unassigned = dict(day.unassigned)
-    for dropped in solution.unassigned:
-        case_idx = day.places.routed_cases[dropped.visit_idx]
-        unassigned[case_idx] = UnassignedOut(
-            case_id=request.cases[case_idx].id,
-            reason=dropped.reason,
-            detail=dropped.detail,
-            hints=[_hint(hint, day) for hint in dropped.hints],
-        )
-    response = present_day(day, solution.routes, unassigned, plan_id=str(uuid.uuid4()))
+    solution = solver.solve(day.problem, params)
+    response = present_solution(day, solution, plan_id=str(uuid.uuid4()), seed=params.seed)
     logger.info(
         "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned; "
         "solved in %.1f s",
@@ -316,6 +317,41 @@ def solve_day(day: PreparedDay, limits: PlanningLimits) -> PlanResponse:
         time.perf_counter() - started,
     )
     return response
+
+
+def present_solution(
+    day: PreparedDay, solution: solver.Solution, *, plan_id: str, seed: int
+) -> PlanResponse:
+    """The plan of the solver's ``solution`` of the day, with the record of its run."""
+    request = day.request
+    unassigned = dict(day.unassigned)
+    for dropped in solution.unassigned:
+        case_idx = day.places.routed_cases[dropped.visit_idx]
+        unassigned[case_idx] = UnassignedOut(
+            case_id=request.cases[case_idx].id,
+            reason=dropped.reason,
+            detail=dropped.detail,
+            hints=[_hint(hint, day) for hint in dropped.hints],
+        )
+    response = present_day(day, solution.routes, unassigned, plan_id=plan_id)
+    return response.model_copy(update={"run": _run(day, solution, seed)})
+
+
+def _run(day: PreparedDay, solution: solver.Solution, seed: int) -> PlanRunOut:
+    trace = solution.trace
+    return PlanRunOut(
+        solver_version=solver.solver_version(),
+        inputs_sha256=solver.problem_digest(day.problem),
+        matrix_sha256=solver.matrices_digest(day.problem),
+        seed=seed,
+        history_as_of=day.history_as_of,
+        search=(
+            None
+            if trace is None
+            else [SearchStageOut(engine=s.engine, seed=s.seed, steps=s.steps) for s in trace.stages]
+        ),
+        repair_steps=None if trace is None else trace.repair_steps,
+    )
 
 
 def present_day(

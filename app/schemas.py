@@ -29,6 +29,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 MINUTES_PER_DAY = 24 * 60
 MAX_HORIZON_DAYS = 14
 """Most days one plan may cover."""
+LAST_PLAN_DATE = dt.date(9999, 12, 1)
+"""Plans end before it: their days and local times must stay within the calendar."""
 
 TimeOfDay = Annotated[
     str,
@@ -522,6 +524,14 @@ class PlanRequest(StrictModel):
 
     @model_validator(mode="after")
     def _shifts_and_locks_in_the_horizon(self) -> PlanRequest:
+        if self.date > LAST_PLAN_DATE - dt.timedelta(days=self.horizon_days):
+            error = _custom_error(
+                "date_out_of_range",
+                f"the plan's days must end before {LAST_PLAN_DATE}",
+                ("date",),
+                self.date.isoformat(),
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [error])
         dates = set(self.dates)
         errors = [
             _custom_error(
@@ -781,6 +791,9 @@ class PlanRunOut(BaseModel):
     )
     matrix_sha256: str = Field(description="The travel time and distance matrices alone.")
     seed: int
+    history_as_of: dt.datetime | None = Field(
+        description="The visit history the plan used: outcomes recorded by this instant."
+    )
     search: list[SearchStageOut] | None = Field(
         description=(
             "The search, counted in steps; absent for a plan split into territories (solved "
@@ -829,6 +842,20 @@ class PlanResponse(BaseModel):
             ]
             return {**data, "itineraries": dated}
         return data
+
+
+class ReplayOut(BaseModel):
+    """Answer of ``POST /plans/{plan_id}/replay``: the plan made again from its stored inputs
+    and run record, and whether it is the stored plan."""
+
+    plan_id: str
+    identical: bool = Field(
+        description="Same itineraries (visit ids aside), unassigned cases and key figures."
+    )
+    differences: list[str] = Field(description="What differs; empty when identical.")
+    replayed: PlanResponse = Field(
+        description="The plan made again (not stored: its visits have new visit ids)."
+    )
 
 
 class EditedRouteIn(StrictModel):

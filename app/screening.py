@@ -52,6 +52,8 @@ class CaseHistory:
     outcomes: Mapping[str, Sequence[hist.RecordedOutcome]] = field(default_factory=dict)
     area: hist.ContactCounts = field(default_factory=hist.ContactCounts)
     promise_grace_days: int = 2
+    as_of: dt.datetime | None = None
+    """When it was read (None: made up, e.g. in tests)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ visit orders; :func:`check_solution` independently checks a finished solution;
 """
 
 from solver.check import check_solution
+from solver.digest import matrices_digest, problem_digest, solver_version
 from solver.errors import InternalSolverError, InvalidProblemError, SolverError
 from solver.evaluate import Evaluation, evaluate, evaluate_route, schedule_route
 from solver.model import MUST_VISIT_VALUE, Agent, AgentCosts, Break, Problem, TimeWindow, Visit
@@ -72,7 +73,10 @@ __all__ = [
     "check_solution",
     "evaluate",
     "evaluate_route",
+    "matrices_digest",
+    "problem_digest",
     "replay",
     "schedule_route",
     "solve",
+    "solver_version",
 ]

@@ -11,12 +11,14 @@ from app.deps import JobServiceDep, PlannerDep, SettingsDep, StoreDep
 from app.errors import ErrorOut
 from app.job_schemas import JobAcceptedOut
 from app.jobs import JobQueueError
+from app.replay import ReplayError
 from app.schemas import (
     PlanEditIn,
     PlanEvaluationResponse,
     PlanRequest,
     PlanResponse,
     PublishedOut,
+    ReplayOut,
 )
 
 router = APIRouter(tags=["plans"])
@@ -103,6 +105,36 @@ def evaluate_plan(
     evaluation = planner.evaluate(store.request_of(plan_id, scope), body, plan_id)
     audit(request, principal, "plan.edit", f"plan {plan_id}")
     return evaluation
+
+
+@router.post(
+    "/plans/{plan_id}/replay",
+    responses={
+        404: {"description": "No such plan."},
+        409: {
+            "model": ErrorOut,
+            "description": "The plan cannot be made again exactly; `detail` says why.",
+        },
+    },
+)
+def replay_plan(
+    request: Request,
+    plan_id: str,
+    principal: ReaderRole,
+    scope: ScopeDep,
+    planner: PlannerDep,
+    store: StoreDep,
+) -> ReplayOut:
+    """Make the plan again for a dispute: its stored request, the visit history as it was
+    when it was made, and its search retraced step for step (single-threaded, as many steps
+    as the original took), then compare. Nothing is stored."""
+    body, plan = store.stored(plan_id, scope)
+    try:
+        replayed = planner.replay(body, plan)
+    except ReplayError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    audit(request, principal, "plan.replay", f"plan {plan_id}")
+    return replayed
 
 
 @router.post("/plans/{plan_id}/publish", responses={404: {"description": "No such plan."}})

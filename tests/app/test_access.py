@@ -47,6 +47,9 @@ class World:
     admin_token_id: str
     job_id: str
     waiting_job_id: str
+    replayable_plan_id: str
+    """A plan of other case ids, which the data-subject erasure leaves intact (an erased
+    case's plans can no longer be made again)."""
     ids: dict[str, str] = field(default_factory=dict)
 
 
@@ -81,6 +84,8 @@ def world(regions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         ).json()
         token = client.post("/auth/tokens", json={"name": "spare"}).json()
         job = client.post("/plan", json=body | {"async": True}, headers=planner).json()
+        other_ids = [case | {"id": f"K-{case['id']}"} for case in body["cases"]]
+        replayable = client.post("/plan", json=body | {"cases": other_ids}, headers=planner).json()
         # Queued and never handed to a worker: there to be cancelled.
         jobs: JobService = client.app.state.jobs  # type: ignore[attr-defined]
         waiting = jobs.jobs.create("plan", {}, "vaduz", None)
@@ -104,6 +109,7 @@ def world(regions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             admin_token_id=token["id"],
             job_id=job["job_id"],
             waiting_job_id=waiting.id,
+            replayable_plan_id=replayable["plan_id"],
         )
 
 
@@ -138,6 +144,7 @@ def _ids(w: World) -> dict[str, str]:
         "token": w.admin_token_id,
         "job": w.job_id,
         "waiting_job": w.waiting_job_id,
+        "replayable_plan": w.replayable_plan_id,
     }
 
 
@@ -191,6 +198,10 @@ ACCESS: dict[tuple[str, str], tuple[Call, tuple[int, ...]]] = {
             lambda _: {"case": {"id": "URGENT-1", "location": {"lat": 47.14, "lon": 9.52}}},
         ),
         (200, 200, 404, 403, 403, 403),
+    ),
+    ("POST", "/plans/{plan_id}/replay"): (
+        _post("/plans/{replayable_plan}/replay"),
+        (200, 200, 404, 403, 403, 200),
     ),
     ("POST", "/plans/{plan_id}/publish"): (
         _post("/plans/{plan}/publish"),

@@ -123,6 +123,7 @@ def test_a_large_problem_is_split_and_its_answer_says_how() -> None:
     # Improving across borders and the final repair never make the plan dearer.
     assert solution.objective <= report.cost_joined + 1e-6
     assert not solution.unassigned
+    assert solution.trace is None  # solved in parallel against the clock: no replay
 
 
 def test_a_small_problem_is_not_split() -> None:
