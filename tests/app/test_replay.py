@@ -16,7 +16,7 @@ pytestmark = pytest.mark.storage  # scripts/test.sh runs these on PostgreSQL too
 
 def without_visit_ids(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """The itineraries, their stops' visit ids blanked (they name stored visits)."""
-    itineraries = copy.deepcopy(plan["itineraries"])
+    itineraries: list[dict[str, Any]] = copy.deepcopy(plan["itineraries"])
     for itinerary in itineraries:
         for stop in itinerary["stops"]:
             stop["visit_id"] = None
