@@ -103,10 +103,14 @@ class Planner:
         return evaluate_edit(day, edit, plan_id)
 
     def replan(
-        self, request: PlanRequest, plan: PlanResponse, changes: ReplanIn
+        self,
+        request: PlanRequest,
+        plan: PlanResponse,
+        changes: ReplanIn,
+        published: PlanResponse | None = None,
     ) -> tuple[PlanRequest, ReplanResponse]:
         """The new version of ``plan`` (which answered ``request``) after ``changes``, and
-        the request it answers.
+        the request it answers; diffed against ``published`` too when that is another one.
 
         Raises
         ------
@@ -114,7 +118,7 @@ class Planner:
             If the changes name a visit, case or agent the plan does not have.
         """
         _one_day(request, "re-planning")
-        return replan(request, plan, changes, self.plan)
+        return replan(request, plan, changes, self.plan, published)
 
     def replay(self, request: PlanRequest, plan: PlanResponse) -> ReplayOut:
         """Make the stored ``plan`` (which answered ``request``) again, from the visit history

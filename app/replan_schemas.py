@@ -109,7 +109,15 @@ class PlanDiffOut(BaseModel):
 class ReplanResponse(PlanResponse):
     """The new version of the plan (stored, not published) and its diff."""
 
-    diff: PlanDiffOut
+    diff: PlanDiffOut = Field(description="Against the plan re-planned.")
+    published_diff: PlanDiffOut | None = Field(
+        default=None,
+        description=(
+            "Against the version published to the agents, when that is an earlier one than "
+            "the plan re-planned (a re-plan of an unpublished re-plan): what the agents will "
+            "see change."
+        ),
+    )
 
 
 class InsertIn(StrictModel):

@@ -74,9 +74,11 @@ def replan(
     base_plan: PlanResponse,
     body: ReplanIn,
     plan: Callable[[PlanRequest], PlanResponse],
+    published: PlanResponse | None = None,
 ) -> tuple[PlanRequest, ReplanResponse]:
     """The new version of ``base_plan`` after the changes of ``body``, planned by ``plan``,
-    and the request it answers (to store with it).
+    and the request it answers (to store with it); with the diff against ``published`` too
+    (the version the agents have) when that is not ``base_plan``.
 
     Raises
     ------
@@ -97,7 +99,11 @@ def replan(
         response = plan(request)
     final = _with_dropped(response, draft).model_copy(update={"replan_of": base_plan.plan_id})
     diff = diff_plans(base_plan, final, draft.causes, draft.context)
-    return request, ReplanResponse(**dict(final), diff=diff)
+    published_diff = None
+    if published is not None and published.plan_id != base_plan.plan_id:
+        earlier = f"an earlier re-plan, since the published version; then {draft.context}"
+        published_diff = diff_plans(published, final, draft.causes, earlier)
+    return request, ReplanResponse(**dict(final), diff=diff, published_diff=published_diff)
 
 
 def _hhmm(minutes: int) -> str:

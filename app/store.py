@@ -65,6 +65,25 @@ class PlanStore:
                 plan.model_copy(update={"published_at": published_at}),
             )
 
+    def published_version(
+        self, plan: PlanResponse, scope: Scope = EVERYTHING
+    ) -> PlanResponse | None:
+        """The version of ``plan`` its agents have: itself if published, else the nearest
+        published plan it re-plans (through ``replan_of``); None if none is."""
+        seen: set[str] = set()
+        current: PlanResponse | None = plan
+        while current is not None and current.plan_id not in seen:
+            if current.published_at is not None:
+                return current
+            seen.add(current.plan_id)
+            if current.replan_of is None:
+                return None
+            try:
+                current = self.get(current.replan_of, scope)
+            except NotFoundError:  # purged, or out of the caller's scope
+                return None
+        return None
+
     def publish(self, plan_id: str, scope: Scope = EVERYTHING) -> tuple[dt.date, dt.datetime]:
         """Publish the plan to its agents (again: the time is renewed); returns the plan's
         date and the time.

@@ -29,8 +29,11 @@ def replan_plan(
 ) -> ReplanResponse:
     """Re-plan the day as of ``now``: visits done or in progress stay, absent agents take no
     more visits, changed and new cases are planned, within the churn budget. The answer is a
-    new plan (stored as the caller's team's, not published) with its diff against this one."""
-    new_request, response = planner.replan(*store.stored(plan_id, scope), body)
+    new plan (stored as the caller's team's, not published) with its diff against this one,
+    and against the version published to the agents when that is an earlier one."""
+    base_request, base = store.stored(plan_id, scope)
+    published = store.published_version(base, scope)
+    new_request, response = planner.replan(base_request, base, body, published)
     store.save(new_request, response, principal.team)
     audit(
         request,

@@ -384,3 +384,30 @@ def test_announced_visits_keep_their_agent_unless_allowed(client: TestClient, al
         assert "moved" not in changes
         assert "removed" in changes
         assert all(after[c]["agent_id"] == "A-1" for c in pair if c in after)
+
+
+def test_a_replan_of_a_replan_is_diffed_against_the_published_version(
+    client: TestClient,
+) -> None:
+    """Published v1; v2 (unpublished) after A-1 falls ill; v3 from v2 with an urgent case:
+    v3's diff is against v2, its published diff against v1, each exactly what changed."""
+    _, v1 = make_plan(client)
+    assert client.post(f"/plans/{v1['plan_id']}/publish").status_code == 200
+    frozen = frozen_at(v1, NOW)
+    v2 = replan(client, v1, now=NOW, absent_agent_ids=["A-1"], **frozen)
+    assert v2["published_diff"] is None  # v1, the plan re-planned, is the published one
+    urgent = {"id": "URGENT", "address": ADDRESSES[0], "service_minutes": 10}
+    frozen_v2 = {
+        key: [visits(v2)[c]["visit_id"] for c in visits(v1) if visits(v1)[c]["visit_id"] in ids]
+        for key, ids in frozen.items()
+    }
+    v3 = replan(client, v2, now=NOW, absent_agent_ids=["A-1"], new_cases=[urgent], **frozen_v2)
+
+    check_diff(v2, v3)
+    published = v3["published_diff"]
+    assert published["against_plan_id"] == v1["plan_id"]
+    entries = [e for kind in ("added", "removed", "moved", "retimed") for e in published[kind]]
+    assert {(e["change"], e["case_id"]) for e in entries} == expected_diff(v1, v3)
+    assert ("added", "URGENT") in expected_diff(v1, v3)
+    assert any(e["change"] == "moved" for e in entries)  # from v2: A-1's afternoon
+    assert all(e["reason"] for e in entries)
