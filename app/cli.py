@@ -51,7 +51,7 @@ def _worker(args: argparse.Namespace) -> int:
     celery.worker_main(
         [
             "worker",
-            f"--queues={settings.celery_queue}",
+            f"--queues={settings.celery_queue},{settings.celery_territory_queue}",
             "--pool=solo",  # one plan at a time per process; the solver races its own
             "--concurrency=1",
             "--without-gossip",

@@ -126,6 +126,43 @@ class Settings(BaseSettings):
             "cores of a small machine (bench/solomon.py: mean gap 0.27 % -> 0.17 %)."
         ),
     )
+    split_above_cases: int = Field(
+        default=800,
+        ge=2,
+        description=(
+            "A plan with more routed cases is split into territories solved in parallel, then "
+            "improved across their borders (bench/city_scale.py)."
+        ),
+    )
+    territory_cases: int = Field(
+        default=200, ge=1, description="Cases per territory aimed at when a plan is split."
+    )
+    territories_on: Literal["processes", "celery"] = Field(
+        default="processes",
+        description=(
+            "Where a split plan's territories are solved: processes of the planning process, "
+            "or Celery workers (`doorstep worker`) through CELERY_BROKER_URL."
+        ),
+    )
+    territory_workers: int = Field(
+        default=0,
+        ge=0,
+        le=1024,
+        description="Territories solved at once; 0: SOLVER_WORKERS (with celery: the workers).",
+    )
+    celery_territory_queue: str = Field(
+        default="doorstep-territories",
+        pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="The broker queue of territories (territories_on=celery).",
+    )
+    territory_pickup_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "territories_on=celery: a territory no worker has taken by then is solved by the "
+            "planning process itself (no worker running, or all busy)."
+        ),
+    )
     max_request_bytes: int = Field(
         default=20_000_000, gt=0, description="Larger request bodies are refused (413)."
     )

@@ -29,6 +29,7 @@ from app.schemas import (
     ReplayOut,
 )
 from app.screening import resolve_rules
+from app.territories import territory_executor
 
 PlanPhase = Literal["preparing", "solving"]
 """Phases of planning a day: locating, screening and routing the places (geocoding, snapping,
@@ -68,7 +69,7 @@ class Planner:
         prepared = time.perf_counter()
         if on_phase is not None:
             on_phase("solving", limits.time_limit_s)
-        response = solve_day(day, limits)
+        response = solve_day(day, limits, territory_executor(self.settings))
         metrics.record_plan(
             response, prepare_s=prepared - started, solve_s=time.perf_counter() - prepared
         )

@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -44,8 +45,10 @@ from app.schemas import (
     PlanRunOut,
     SearchStageOut,
     ShiftIn,
+    SplitOut,
     StopOut,
     SummaryOut,
+    TerritoryOut,
     TimeWindowIn,
     UnassignedOut,
     address_text,
@@ -78,6 +81,10 @@ class PlanningLimits:
     cost_per_hour: float = 0.0
     cost_per_km: float = 0.0
     workers: int = 1
+    split_above_visits: int = 800
+    territory_visits: int = 200
+    territory_workers: int = 0
+    """Territories solved at once (0: ``workers``)."""
 
     @classmethod
     def for_request(cls, request: PlanRequest, settings: Settings) -> PlanningLimits:
@@ -93,6 +100,9 @@ class PlanningLimits:
             cost_per_hour=settings.default_cost_per_hour,
             cost_per_km=settings.default_cost_per_km,
             workers=settings.solver_workers,
+            split_above_visits=settings.split_above_cases,
+            territory_visits=settings.territory_cases,
+            territory_workers=settings.territory_workers,
         )
 
 
@@ -297,14 +307,22 @@ def plan_day(
     return solve_day(day, limits)
 
 
-def solve_day(day: PreparedDay, limits: PlanningLimits) -> PlanResponse:
-    """Solve the prepared day and present the plan, each left-out case with its reason."""
+def solve_day(
+    day: PreparedDay, limits: PlanningLimits, territories: Executor | None = None
+) -> PlanResponse:
+    """Solve the prepared day and present the plan, each left-out case with its reason; a
+    day split into territories has them solved on ``territories`` when given."""
     started = time.perf_counter()
     request = day.request
+    split = len(day.problem.visits) > limits.split_above_visits
     params = solver.SolveParams(
-        time_limit_s=limits.time_limit_s, workers=limits.workers, seed=SEARCH_SEED
+        time_limit_s=limits.time_limit_s,
+        workers=(limits.territory_workers or limits.workers) if split else limits.workers,
+        seed=SEARCH_SEED,
+        split_above_visits=limits.split_above_visits,
+        territory_visits=limits.territory_visits,
     )
-    solution = solver.solve(day.problem, params)
+    solution = solver.solve(day.problem, params, territories)
     response = present_solution(day, solution, plan_id=str(uuid.uuid4()), seed=params.seed)
     logger.info(
         "planned %d cases for %d agents (%d travel profiles) in region %s: %d assigned; "
@@ -334,7 +352,34 @@ def present_solution(
             hints=[_hint(hint, day) for hint in dropped.hints],
         )
     response = present_day(day, solution.routes, unassigned, plan_id=plan_id)
-    return response.model_copy(update={"run": _run(day, solution, seed)})
+    return response.model_copy(
+        update={"run": _run(day, solution, seed), "split": _split(solution.split)}
+    )
+
+
+def _split(report: solver.SplitReport | None) -> SplitOut | None:
+    if report is None:
+        return None
+    return SplitOut(
+        territories=[
+            TerritoryOut(
+                agent_ids=list(t.agent_ids),
+                case_ids=list(t.visit_ids),
+                assigned=t.assigned,
+                cost=round(t.cost, 2),
+                solve_seconds=round(t.solve_s, 2),
+                solved_by=t.solved_by,
+            )
+            for t in report.territories
+        ],
+        workers=report.workers,
+        cost_joined=round(report.cost_joined, 2),
+        border_pairs=report.border_pairs,
+        border_improved=report.border_improved,
+        split_seconds=round(report.split_s, 2),
+        territories_seconds=round(report.territories_s, 2),
+        border_seconds=round(report.border_s, 2),
+    )
 
 
 def _run(day: PreparedDay, solution: solver.Solution, seed: int) -> PlanRunOut:

@@ -805,6 +805,30 @@ class PlanRunOut(BaseModel):
     )
 
 
+class TerritoryOut(BaseModel):
+    """One territory of a split plan, as its own search left it."""
+
+    agent_ids: list[str] = Field(description="Its agents (in a plan of several days: days).")
+    case_ids: list[str]
+    assigned: int
+    cost: float = Field(description="Its plan's objective: costs plus the value left out.")
+    solve_seconds: float
+    solved_by: str = Field(description="The worker that solved it: host and process id.")
+
+
+class SplitOut(BaseModel):
+    """How a large plan was split into territories, solved and joined."""
+
+    territories: list[TerritoryOut]
+    workers: int = Field(description="Territories solved at once.")
+    cost_joined: float = Field(description="The territories' plans put together.")
+    border_pairs: int = Field(description="Neighbouring territories re-solved together.")
+    border_improved: int = Field(description="Of them, those that made the plan cheaper.")
+    split_seconds: float
+    territories_seconds: float
+    border_seconds: float
+
+
 class PlanResponse(BaseModel):
     """The plan of a day (or of several): an itinerary per agent and day, and every case not
     visited, with its reason."""
@@ -827,6 +851,10 @@ class PlanResponse(BaseModel):
     )
     run: PlanRunOut | None = Field(
         default=None, description="What made the plan; absent in plans stored before it was kept."
+    )
+    split: SplitOut | None = Field(
+        default=None,
+        description="How the plan was split into territories (above SPLIT_ABOVE_CASES cases).",
     )
 
     @model_validator(mode="before")

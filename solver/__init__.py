@@ -7,6 +7,7 @@ visit orders; :func:`check_solution` independently checks a finished solution;
 """
 
 from solver.check import check_solution
+from solver.decompose import PartJob, PartOutcome, run_part
 from solver.digest import matrices_digest, problem_digest, solver_version
 from solver.errors import InternalSolverError, InvalidProblemError, SolverError
 from solver.evaluate import Evaluation, evaluate, evaluate_route, schedule_route
@@ -31,8 +32,10 @@ from solver.solution import (
     SearchStage,
     SearchTrace,
     Solution,
+    SplitReport,
     Stop,
     TakenBreak,
+    TerritoryReport,
     Unassigned,
 )
 from solver.solve import solve
@@ -56,6 +59,8 @@ __all__ = [
     "Hint",
     "InternalSolverError",
     "InvalidProblemError",
+    "PartJob",
+    "PartOutcome",
     "Problem",
     "Route",
     "RouteCost",
@@ -64,8 +69,10 @@ __all__ = [
     "Solution",
     "SolveParams",
     "SolverError",
+    "SplitReport",
     "Stop",
     "TakenBreak",
+    "TerritoryReport",
     "TimeWindow",
     "Unassigned",
     "Violation",
@@ -76,6 +83,7 @@ __all__ = [
     "matrices_digest",
     "problem_digest",
     "replay",
+    "run_part",
     "schedule_route",
     "solve",
     "solver_version",

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -47,6 +49,7 @@ from solver.processes import worker_context
 from solver.solution import Solution, SplitReport, TerritoryReport
 from solver.subproblem import Part, part_of
 from solver.territories import Split, split_territories, territory_count
+from solver.wire import register
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +65,21 @@ MONEY_EPS = 1e-6
 """Smaller savings are ties: the plan stays as it was."""
 
 
+@register
 @dataclass(frozen=True, slots=True)
-class _Done:
-    """A job's solution, and the wall and processor seconds it took in its worker."""
+class PartOutcome:
+    """A part's solution, the wall and processor seconds it took in its worker, and which
+    worker that was (host and process id)."""
 
     solution: Solution
     wall_s: float
     cpu_s: float
+    solved_by: str = ""
 
 
+@register
 @dataclass(frozen=True, slots=True)
-class _Job:
+class PartJob:
     """One search to run in a worker: a part, its limits, and a plan to start from."""
 
     problem: Problem
@@ -109,8 +116,12 @@ def join_orders(
     return orders
 
 
-def solve_split(problem: Problem, params: SolveParams) -> Solution:
-    """Solve a large problem by territories (see the module docstring)."""
+def solve_split(
+    problem: Problem, params: SolveParams, executor: Executor | None = None
+) -> Solution:
+    """Solve a large problem by territories (see the module docstring), on ``executor``
+    (whose ``submit`` gets :func:`run_part` and a :class:`PartJob`; e.g. a task queue's)
+    when given, else on ``params.workers`` local processes."""
     started = time.perf_counter()
     deadline = started + params.time_limit_s
     split, parts = split_problem(problem, params)
@@ -118,9 +129,9 @@ def solve_split(problem: Problem, params: SolveParams) -> Solution:
     workers = params.workers
     territory_budget = (deadline - time.perf_counter()) * (1 - params.border_share)
     job_params = _job_params(params, territory_budget, len(parts), workers)
-    with _executor(workers) as pool:
+    with _executor(workers, executor) as pool:
         phase = time.perf_counter()
-        done = _run(pool, [_Job(part.problem, job_params) for part in parts])
+        done = _run(pool, [PartJob(part.problem, job_params) for part in parts])
         territories_s = time.perf_counter() - phase
         orders = join_orders(problem, parts, [d.solution for d in done])
         joined = evaluate(problem, orders).objective
@@ -135,6 +146,7 @@ def solve_split(problem: Problem, params: SolveParams) -> Solution:
                 assigned=len(part.visits) - len(d.solution.unassigned),
                 cost=d.solution.objective,
                 solve_s=d.wall_s,
+                solved_by=d.solved_by,
             )
             for part, d in zip(parts, done, strict=True)
         ),
@@ -213,7 +225,7 @@ def improve_borders(
             agents = sorted(a for a, home in home_of_agent.items() if home in (t, u))
             visits = sorted(v for v, home in home_of_visit.items() if home in (t, u))
             parts.append(part_of(problem, agents, visits))
-        jobs = [_Job(part.problem, job_params, part.restrict(orders)) for part in parts]
+        jobs = [PartJob(part.problem, job_params, part.restrict(orders)) for part in parts]
         for part, outcome in zip(parts, _run(pool, jobs), strict=True):
             tried += 1
             cpu_s += outcome.cpu_s
@@ -260,8 +272,12 @@ def _job_params(params: SolveParams, budget_s: float, jobs: int, workers: int) -
 
 
 @contextmanager
-def _executor(workers: int) -> Iterator[Executor | None]:
-    """A pool of ``workers`` processes, or None to run jobs in this process (one worker)."""
+def _executor(workers: int, given: Executor | None) -> Iterator[Executor | None]:
+    """The ``given`` executor, else a pool of ``workers`` processes, or None to run jobs in
+    this process (one worker)."""
+    if given is not None:
+        yield given
+        return
     if workers == 1:
         yield None
         return
@@ -269,22 +285,25 @@ def _executor(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def _run(pool: Executor | None, jobs: Sequence[_Job]) -> list[_Done]:
+def _run(pool: Executor | None, jobs: Sequence[PartJob]) -> list[PartOutcome]:
     """Each job's outcome, in job order; the largest start first, so the last to finish
     are small ones."""
     order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j].problem.visits))
     if pool is None:
-        results = {j: _timed(jobs[j]) for j in order}
+        results = {j: run_part(jobs[j]) for j in order}
     else:
-        futures = {j: pool.submit(_timed, jobs[j]) for j in order}
+        futures = {j: pool.submit(run_part, jobs[j]) for j in order}
         results = {j: future.result() for j, future in futures.items()}
     return [results[j] for j in range(len(jobs))]
 
 
-def _timed(job: _Job) -> _Done:
+def run_part(job: PartJob) -> PartOutcome:
+    """Solve one part (a territory, or a pair of them): what a worker process, or a task
+    queue's worker (with :mod:`solver.wire`), runs."""
     started, cpu = time.perf_counter(), time.process_time()
     solution = solve_territory(job.problem, job.params, job.initial)
-    return _Done(solution, time.perf_counter() - started, time.process_time() - cpu)
+    where = f"{socket.gethostname()}:{os.getpid()}"
+    return PartOutcome(solution, time.perf_counter() - started, time.process_time() - cpu, where)
 
 
 def _orders(solution: Solution) -> list[list[int]]:

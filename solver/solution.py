@@ -126,13 +126,15 @@ class Unassigned:
 class TerritoryReport:
     """One territory of a split problem, as its own search left it (before the work across
     borders): its agents and visits (ids), how many of them it served, what its plan cost
-    (its objective, money) and how long its solve took (seconds, in its worker)."""
+    (its objective, money), how long its solve took (seconds, in its worker) and which
+    worker that was (host and process id)."""
 
     agent_ids: tuple[str, ...]
     visit_ids: tuple[str, ...]
     assigned: int
     cost: float
     solve_s: float
+    solved_by: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from solver.decompose import solve_split
 from solver.model import Problem
 from solver.params import SolveParams
@@ -10,7 +12,9 @@ from solver.pipeline import solve_whole
 from solver.solution import Solution
 
 
-def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+def solve(
+    problem: Problem, params: SolveParams | None = None, executor: Executor | None = None
+) -> Solution:
     """Assign visits to agents and order and time each agent's day, at the least money.
 
     A search engine (PyVRP when the problem is inside its model, else OR-Tools; see
@@ -32,6 +36,9 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     params
         Search limits; ``SolveParams()`` when None. Set ``solution_limit`` (with a generous
         time limit) for a reproducible result.
+    executor
+        Where a split problem's territories are solved (see
+        :func:`solver.decompose.solve_split`); None: ``params.workers`` local processes.
 
     Returns
     -------
@@ -50,5 +57,5 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         params = SolveParams()
     limit = params.split_above_visits
     if limit is not None and len(problem.visits) > limit and len(problem.agents) > 1:
-        return solve_split(problem, params)
+        return solve_split(problem, params, executor)
     return solve_whole(problem, params)

@@ -32,6 +32,7 @@ from app.jobs.store import JobStore
 from app.outcome_store import OutcomeStore
 from app.planner import Planner
 from app.regions import RegionRegistry
+from app.territories import TERRITORY_TASK, solve_part_text
 
 PLAN_TASK = "doorstep.plan"
 """The task that runs a plan job; its one argument is the job id."""
@@ -52,7 +53,12 @@ class DoorstepCelery(Celery):
 
 def create_celery(settings: Settings) -> DoorstepCelery:
     """The Celery app on the settings' broker and queue, with the plan task."""
-    celery = DoorstepCelery("doorstep", broker=settings.celery_broker_url, set_as_current=False)
+    celery = DoorstepCelery(
+        "doorstep",
+        broker=settings.celery_broker_url,
+        backend=settings.celery_broker_url,  # territories' outcomes (app/territories.py)
+        set_as_current=False,
+    )
     visibility_s = settings.celery_visibility_timeout_seconds
     celery.conf.update(
         task_acks_late=True,
@@ -61,7 +67,9 @@ def create_celery(settings: Settings) -> DoorstepCelery:
         task_default_queue=settings.celery_queue,
         task_ignore_result=True,  # a job's state and result live in the database
         task_serializer="json",
+        result_serializer="json",
         accept_content=["json"],
+        result_expires=3600,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,
         task_publish_retry_policy={
@@ -91,6 +99,10 @@ def create_celery(settings: Settings) -> DoorstepCelery:
         if outcome == "busy":  # another live worker holds it: look again once it may be lost
             raise task.retry(countdown=max(1.0, policy.stale_after_s / 2))
         return outcome
+
+    @celery.task(name=TERRITORY_TASK, ignore_result=False, track_started=True)
+    def territory(job: str) -> str:
+        return solve_part_text(job)
 
     celery.runners = runners
     return celery
