@@ -12,8 +12,10 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import ForkServerContext
 
-PRELOAD = ("solver.decompose", "solver._pyvrp", "solver._ortools")
-"""Imported by the fork server before it forks any worker."""
+PRELOAD = ("__main__", "solver.decompose", "solver._pyvrp", "solver._ortools")
+"""Imported by the fork server before it forks any worker. ``__main__``: the program's own
+script (a benchmark, the service's command), which each worker would otherwise import again
+(multiprocessing imports it by its path; a script run with ``-m`` is not)."""
 
 
 def worker_context() -> ForkServerContext:
