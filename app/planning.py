@@ -62,11 +62,11 @@ UNREACHABLE_S = 10_000_000
 """Travel time (s) between places one profile cannot route between (a point off the roads
 of that mode): longer than any day, so the solver never uses the pair."""
 
-SEARCH_SEED = 0
-"""Seed of every plan's search (kept in its run record for replays)."""
-
 UNREACHABLE_M = 1_000_000_000
 """Distance (m) that goes with :data:`UNREACHABLE_S`."""
+
+SEARCH_SEED = 0
+"""Seed of every plan's search (kept in its run record for replays)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -384,10 +384,11 @@ def _split(report: solver.SplitReport | None) -> SplitOut | None:
 
 def _run(day: PreparedDay, solution: solver.Solution, seed: int) -> PlanRunOut:
     trace = solution.trace
+    inputs, matrices = solver.problem_digests(day.problem)
     return PlanRunOut(
         solver_version=solver.solver_version(),
-        inputs_sha256=solver.problem_digest(day.problem),
-        matrix_sha256=solver.matrices_digest(day.problem),
+        inputs_sha256=inputs,
+        matrix_sha256=matrices,
         seed=seed,
         history_as_of=day.history_as_of,
         search=(

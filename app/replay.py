@@ -39,10 +39,11 @@ def replay_day(day: PreparedDay, plan: PlanResponse) -> ReplayOut:
     if run.solver_version != version:
         msg = f"the plan was made by {run.solver_version}; this server runs {version}"
         raise ReplayError(msg)
-    if solver.problem_digest(day.problem) != run.inputs_sha256:
+    inputs, matrices = solver.problem_digests(day.problem)
+    if inputs != run.inputs_sha256:
         roads = (
             "the travel matrices differ too (the region's roads, or which cases are routed)"
-            if solver.matrices_digest(day.problem) != run.matrix_sha256
+            if matrices != run.matrix_sha256
             else "the travel matrices are the same"
         )
         msg = (

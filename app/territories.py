@@ -94,10 +94,6 @@ class CeleryTerritoryExecutor(Executor):
             return solver.run_part(job)
         return outcome
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        # Shared by every plan of the process (see territory_executor): never shut by one.
-        pass
-
 
 def territory_executor(settings: Settings) -> Executor | None:
     """Where the settings have split plans' territories solved: Celery workers, or None for

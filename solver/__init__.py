@@ -8,7 +8,7 @@ visit orders; :func:`check_solution` independently checks a finished solution;
 
 from solver.check import check_solution
 from solver.decompose import PartJob, PartOutcome, run_part
-from solver.digest import matrices_digest, problem_digest, solver_version
+from solver.digest import problem_digests, solver_version
 from solver.errors import InternalSolverError, InvalidProblemError, SolverError
 from solver.evaluate import Evaluation, evaluate, evaluate_route, schedule_route
 from solver.model import MUST_VISIT_VALUE, Agent, AgentCosts, Break, Problem, TimeWindow, Visit
@@ -80,8 +80,7 @@ __all__ = [
     "check_solution",
     "evaluate",
     "evaluate_route",
-    "matrices_digest",
-    "problem_digest",
+    "problem_digests",
     "replay",
     "run_part",
     "schedule_route",

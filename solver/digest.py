@@ -20,25 +20,22 @@ def solver_version() -> str:
     return ", ".join(f"{name} {metadata.version(name)}" for name in _PACKAGES)
 
 
-def matrices_digest(problem: Problem) -> str:
-    """SHA-256 of the travel time and distance matrices (their shapes and values)."""
+def problem_digests(problem: Problem) -> tuple[str, str]:
+    """SHA-256 of everything the solver reads (visits, agents, costs and matrices), and of
+    the travel time and distance matrices alone (their shapes and values)."""
     digest = hashlib.sha256()
     for matrix in (problem.travel_time_s, problem.distance_m):
         values = np.ascontiguousarray(matrix, dtype=np.int64)
         digest.update(repr(values.shape).encode())
         digest.update(values.tobytes())
-    return digest.hexdigest()
-
-
-def problem_digest(problem: Problem) -> str:
-    """SHA-256 of everything the solver reads: visits, agents, costs and matrices."""
+    matrices = digest.hexdigest()
     parts = {
         "visits": [_plain(visit) for visit in problem.visits],
         "agents": [_plain(agent) for agent in problem.agents],
         "balance_cost_per_visit": problem.balance_cost_per_visit,
-        "matrices": matrices_digest(problem),
+        "matrices": matrices,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), matrices
 
 
 def _plain(item: object) -> object:

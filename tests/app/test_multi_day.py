@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.compliance import ProfileLibrary, load_profile_files
-from app.db import create_db_engine, migrate
+from app.compliance import ProfileLibrary
 from app.history import RecordedOutcome
 from app.planning import PlanningLimits, plan_day
 from app.schemas import PlanRequest
 from app.screening import CaseHistory, resolve_rules
 from geo import Region
+from tests.app.test_compliance_random import library
 from tests.compliance_oracle import compliance_violations
 from tests.feasibility import plan_violations
 
@@ -33,15 +32,8 @@ MONDAY = dt.date(2026, 12, 7)
 HOLIDAY = dt.date(2026, 12, 8)  # Mariä Empfängnis: no visits under LI-POLICY
 DAYS = [MONDAY + dt.timedelta(days=k) for k in range(5)]
 CAP_DAYS = 7  # LI-POLICY: at most one visit in 7 days
+__all__ = ["library"]  # a fixture: the shipped profiles on a fresh database
 LIMITS = PlanningLimits(max_snap_distance_m=500, time_limit_s=20, include_geometry=False, workers=1)
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProfileLibrary]:
-    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('multi-day') / 'db.sqlite'}")
-    migrate(engine)
-    yield ProfileLibrary(engine, load_profile_files(PROFILES_DIR))
-    engine.dispose()
 
 
 def week_of_cases(
