@@ -41,7 +41,7 @@ def agent_day(
     overdue = {case.id: case.amount_overdue for case in request.cases}
     return AgentItineraryResponse(
         agent_id=itinerary.agent_id,
-        date=plan.date,
+        date=itinerary.date,
         plan_id=plan.plan_id,
         published=plan.published_at is not None,
         stops=[agent_stop(stop, overdue.get(stop.case_id)) for stop in itinerary.stops],

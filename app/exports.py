@@ -49,13 +49,13 @@ def day_csv(itinerary: ItineraryOut) -> str:
     return out.getvalue()
 
 
-def day_ics(plan: PlanResponse, itinerary: ItineraryOut) -> bytes:
+def day_ics(itinerary: ItineraryOut) -> bytes:
     """One event per visit, from service start to end, with the address as location and
     the borrower, if known, in the summary and description."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Doorstep//home visits//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{itinerary.agent_id} {plan.date.isoformat()}")
+    calendar.add("x-wr-calname", f"{itinerary.agent_id} {itinerary.date.isoformat()}")
     stamp = dt.datetime.now(dt.UTC)
     for stop in itinerary.stops:
         event = icalendar.Event()
@@ -94,7 +94,7 @@ def day_page(plan: PlanResponse, itinerary: ItineraryOut) -> str:
         for n, s in enumerate(itinerary.stops, start=1)
     )
     checklist = "".join(f"<li>{html.escape(item)}</li>" for item in plan.compliance.conduct)
-    title = html.escape(f"{itinerary.agent_id}, {plan.date.isoformat()}")
+    title = html.escape(f"{itinerary.agent_id}, {itinerary.date.isoformat()}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Day of {title}</title>
 <style>{PRINT_STYLE}</style></head>

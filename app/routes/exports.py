@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from app.access import AnyRole, ScopeDep, audit
 from app.deps import StoreDep
 from app.errors import NotFoundError
 from app.exports import day_csv, day_ics, day_page
-from app.schemas import ItineraryOut, PlanResponse
+from app.schemas import IsoDate, ItineraryOut, PlanResponse
 
 router = APIRouter(tags=["exports"])
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -26,10 +26,22 @@ def exported_day(
     principal: AnyRole,
     scope: ScopeDep,
     store: StoreDep,
+    date: Annotated[
+        IsoDate | None, Query(description="The day, in a plan of several days (required there).")
+    ] = None,
 ) -> tuple[PlanResponse, ItineraryOut]:
     """The plan and the agent's day in it, if the caller may see them; the export audited."""
     plan = store.get(plan_id, scope)
-    itinerary = next((i for i in plan.itineraries if i.agent_id == agent_id), None)
+    if date is None and plan.horizon_days > 1:
+        missing = {
+            "loc": ["query", "date"],
+            "msg": f"the plan covers {plan.horizon_days} days from {plan.date}: name one",
+            "type": "missing",
+        }
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [missing])
+    itinerary = next(
+        (i for i in plan.itineraries if i.agent_id == agent_id and date in (None, i.date)), None
+    )
     if itinerary is None or not scope.sees_agent(agent_id):
         msg = f"plan {plan_id!r} has no agent {agent_id!r}"
         raise NotFoundError(msg)
@@ -70,7 +82,7 @@ def itinerary_csv(day: DayDep) -> Response:
 )
 def itinerary_ics(day: DayDep) -> Response:
     """The agent's visits as iCalendar events, for a phone's calendar."""
-    return Response(day_ics(*day), media_type="text/calendar; charset=utf-8")
+    return Response(day_ics(day[1]), media_type="text/calendar; charset=utf-8")
 
 
 @router.get(

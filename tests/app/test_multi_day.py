@@ -206,6 +206,16 @@ def test_a_plan_of_several_days_through_the_api(
         it for it in plan["itineraries"] if (it["agent_id"], it["date"]) == (first, "2026-12-09")
     )
     assert [s["case_id"] for s in day.json()["stops"]] == [s["case_id"] for s in stored["stops"]]
+    assert day.json()["date"] == "2026-12-09"
+    export = f"/plans/{plan['plan_id']}/itineraries/{first}.csv"
+    no_day = client.get(export)
+    assert no_day.status_code == 422
+    assert no_day.json()["detail"][0]["loc"] == ["query", "date"]
+    csv = client.get(export, params={"date": "2026-12-09"})
+    assert csv.status_code == 200
+    assert all(s["case_id"] in csv.text for s in stored["stops"])
+    ics = client.get(f"/plans/{plan['plan_id']}/itineraries/{first}.ics?date=2026-12-09")
+    assert f"{first} 2026-12-09" in ics.text
     assert client.get(f"/itinerary/{first}", params={"date": "2026-12-08"}).status_code == 404
     assert client.get(f"/plans/{plan['plan_id']}").json()["itineraries"] == plan["itineraries"]
 
