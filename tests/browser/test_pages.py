@@ -656,6 +656,9 @@ def test_wrong_password_rate_limit_and_signing_out(
     assert page.evaluate("(key) => sessionStorage.getItem(key)", TOKEN_KEY) is None
     _sign_in_on_the_form(page, ADMIN)
 
+    # Signing in loads the regions and the map's roads: let those requests finish, so that
+    # any data asked for from here on was asked for after signing out.
+    page.wait_for_load_state("networkidle")
     data_calls.clear()
     page.get_by_role("button", name="Sign out").click()
     expect(form).to_be_visible()
