@@ -10,7 +10,6 @@ is one whose worker fails or does not answer in its time (it is logged).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -107,19 +106,15 @@ def territory_executor(settings: Settings) -> Executor | None:
     )
 
 
-_lock = threading.Lock()
-
-
 @lru_cache(maxsize=8)
 def _celery_executor(broker_url: str, queue: str, pickup_s: float) -> CeleryTerritoryExecutor:
-    with _lock:
-        celery = Celery("doorstep-territories", broker=broker_url, backend=broker_url)
-        celery.conf.update(
-            task_serializer="json",
-            result_serializer="json",
-            accept_content=["json"],
-            result_expires=3600,
-            broker_connection_timeout=5,
-            task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_max": 1},
-        )
-        return CeleryTerritoryExecutor(celery, queue, pickup_s)
+    celery = Celery("doorstep-territories", broker=broker_url, backend=broker_url)
+    celery.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=3600,
+        broker_connection_timeout=5,
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_max": 1},
+    )
+    return CeleryTerritoryExecutor(celery, queue, pickup_s)
